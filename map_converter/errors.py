@@ -1,0 +1,49 @@
+"""One exception tree for file-level problems; each carries a machine code and a plain message."""
+
+from __future__ import annotations
+
+
+class MapConverterError(Exception):
+    """A file-level problem the user can act on."""
+
+    code = "conversion_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotASpreadsheetError(MapConverterError):
+    code = "not_a_spreadsheet"
+
+
+class UnreadableFileError(MapConverterError):
+    code = "unreadable_file"
+
+
+class EncryptedFileError(MapConverterError):
+    code = "encrypted_file"
+
+
+class EmptyFileError(MapConverterError):
+    code = "empty_file"
+
+
+class NoLinkColumnError(MapConverterError):
+    code = "no_link_column"
+
+
+class TooManyRowsError(MapConverterError):
+    code = "too_many_rows"
+
+
+class FileTooLargeError(MapConverterError):
+    code = "file_too_large"
+
+
+class UnknownSheetError(MapConverterError):
+    code = "unknown_sheet"
+
+
+class UnsupportedFormatError(MapConverterError):
+    code = "unsupported_format"

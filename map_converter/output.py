@@ -1,0 +1,244 @@
+"""Writing results: the same table with coordinates (.xlsx or .csv), GeoJSON and KML."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .convert import Conversion, RowResult, Status
+from .errors import UnsupportedFormatError
+from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
+
+OUTPUT_FORMATS = ("xlsx", "csv", "geojson", "kml")
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NEW_COLUMN_WIDTHS = {"Latitude": 12.0, "Longitude": 12.0, "Status": 9.0, "Note": 34.0}
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix text that a spreadsheet would run as a formula; plain numbers stay numbers."""
+    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """Header of the output and where the four result columns go (existing ones are reused)."""
+
+    header: list[str]
+    lat_column: int
+    lng_column: int
+    status_column: int
+    note_column: int
+    new_columns: tuple[int, ...]
+
+
+def output_layout(conversion: Conversion) -> OutputLayout:
+    """Reuse Latitude/Longitude/Status/Note columns when the sheet has them, else append."""
+    header = list(conversion.table.header)
+    new_columns = []
+    columns = []
+    for names, title in (
+        (LATITUDE_HEADERS, "Latitude"),
+        (LONGITUDE_HEADERS, "Longitude"),
+        ({"status"}, "Status"),
+        ({"note", "notes"}, "Note"),
+    ):
+        existing = find_column(conversion.table, names)
+        if existing is None or existing == conversion.link_column:
+            existing = len(header)
+            header.append(title)
+            new_columns.append(existing)
+        columns.append(existing)
+    return OutputLayout(header, *columns, tuple(new_columns))
+
+
+def _result_cells(layout: OutputLayout, result: RowResult) -> dict[int, object]:
+    """The four cells of one row; a failed row never keeps a stale coordinate."""
+    return {
+        layout.lat_column: result.lat,
+        layout.lng_column: result.lng,
+        layout.status_column: str(result.status),
+        layout.note_column: result.note,
+    }
+
+
+def output_rows(conversion: Conversion, layout: OutputLayout) -> Iterator[tuple[RowResult, list]]:
+    """Each result with its full output row (original cells, results filled in)."""
+    width = len(layout.header)
+    for index, result in enumerate(conversion.results):
+        row = list(conversion.table.rows[index][:width])
+        row.extend([None] * (width - len(row)))
+        for column, value in _result_cells(layout, result).items():
+            row[column] = value
+        yield result, row
+
+
+def default_format(input_format: str) -> str:
+    """Output format that matches the input: CSV stays CSV, any workbook becomes .xlsx."""
+    return "csv" if input_format in ("csv", "tsv") else "xlsx"
+
+
+def format_from_path(path: Path) -> str | None:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in ("csv", "geojson", "kml"):
+        return suffix
+    if suffix == "json":
+        return "geojson"
+    return None
+
+
+def write_output(conversion: Conversion, path: Path | str, output_format: str | None = None) -> str:
+    """Write the conversion in the given (or the path's, or the input's) format; returns it."""
+    path = Path(path)
+    output_format = (
+        output_format or format_from_path(path) or default_format(conversion.table.format)
+    )
+    writers = {"xlsx": write_xlsx, "csv": write_csv, "geojson": write_geojson, "kml": write_kml}
+    if output_format not in writers:
+        raise UnsupportedFormatError(
+            f"Unknown output format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}."
+        )
+    writers[output_format](conversion, path)
+    return output_format
+
+
+def write_xlsx(conversion: Conversion, path: Path) -> None:
+    """Patch the user's workbook when it is .xlsx/.xlsm, else write a new one."""
+    layout = output_layout(conversion)
+    table = conversion.table
+    if table.format in ("xlsx", "xlsm"):
+        from .xlsx_patch import patch_workbook
+
+        rows = {
+            result.row_number: _result_cells(layout, result) for result in conversion.results
+        }
+        rows[table.header_row_number] = {
+            column: layout.header[column] for column in layout.new_columns
+        }
+        widths = {column: NEW_COLUMN_WIDTHS[layout.header[column]] for column in layout.new_columns}
+        patch_workbook(table.path, path, table.sheet_name, rows, layout.new_columns, widths)
+        return
+    _write_new_xlsx(conversion, layout, path)
+
+
+def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) -> None:
+    """A fresh workbook, row by row in constant memory; text is always written as text."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
+    )
+    sheet = workbook.add_worksheet((conversion.table.sheet_name or "Sheet1")[:31])
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    sheet.freeze_panes(1, 0)
+    for column, title in enumerate(layout.header):
+        sheet.write_string(0, column, title, bold)
+        sheet.set_column(column, column, NEW_COLUMN_WIDTHS.get(title, 18))
+    for row_index, (_result, row) in enumerate(output_rows(conversion, layout), start=1):
+        for column, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(row_index, column, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(row_index, column, value)
+            elif isinstance(value, dt.datetime | dt.date):
+                sheet.write_datetime(row_index, column, value, date_format)
+            else:
+                sheet.write_string(row_index, column, _ILLEGAL_XML_CHARS_RE.sub("", cell_text(value)))
+    workbook.close()
+
+
+def write_csv(conversion: Conversion, path: Path) -> None:
+    """UTF-8 CSV (with BOM so Excel reads accents right); formula-like text is neutralised."""
+    layout = output_layout(conversion)
+    numeric_columns = {layout.lat_column, layout.lng_column}
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralise_formula(title) for title in layout.header])
+        for _result, row in output_rows(conversion, layout):
+            writer.writerow(
+                [
+                    (repr(value) if isinstance(value, float) else cell_text(value))
+                    if column in numeric_columns and value is not None
+                    else neutralise_formula(cell_text(value))
+                    for column, value in enumerate(row)
+                ]
+            )
+
+
+def _properties(conversion: Conversion, index: int, result: RowResult) -> dict:
+    """The row's other columns plus what we found, for GeoJSON/KML."""
+    row = conversion.table.rows[index]
+    properties = {"row_number": result.row_number}
+    for column, title in enumerate(conversion.table.header):
+        value = row[column] if column < len(row) else None
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            value = value.isoformat()
+        properties[title] = value if value != "" else None
+    properties["method"] = result.method
+    properties["note"] = result.note
+    return properties
+
+
+def write_geojson(conversion: Conversion, path: Path) -> None:
+    """A FeatureCollection with one Point per ok row."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [')
+        first = True
+        for index, result in enumerate(conversion.results):
+            if result.status is not Status.OK:
+                continue
+            feature = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [result.lng, result.lat]},
+                "properties": _properties(conversion, index, result),
+            }
+            handle.write(("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False))
+            first = False
+        handle.write("\n]}\n")
+
+
+def _xml_text(value: object) -> str:
+    return escape(_ILLEGAL_XML_CHARS_RE.sub("", cell_text(value)))
+
+
+def write_kml(conversion: Conversion, path: Path) -> None:
+    """A KML document with a Placemark per ok row, named from the name-like column."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        handle.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
+        handle.write(f"<name>{_xml_text(conversion.table.path.stem)}</name>\n")
+        for index, result in enumerate(conversion.results):
+            if result.status is not Status.OK:
+                continue
+            name = result.name or f"Row {result.row_number}"
+            data = "".join(
+                f'<Data name="{escape(str(key), {chr(34): "&quot;"})}"><value>{_xml_text(value)}</value></Data>'
+                for key, value in _properties(conversion, index, result).items()
+                if value is not None
+            )
+            handle.write(
+                f"<Placemark><name>{_xml_text(name)}</name><ExtendedData>{data}</ExtendedData>"
+                f"<Point><coordinates>{result.lng!r},{result.lat!r}</coordinates></Point></Placemark>\n"
+            )
+        handle.write("</Document></kml>\n")

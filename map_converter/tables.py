@@ -1,0 +1,457 @@
+"""Reading spreadsheets: format sniffing, safe unzipping, cells as text, hyperlinks, the link column."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import (
+    EmptyFileError,
+    EncryptedFileError,
+    NoLinkColumnError,
+    NotASpreadsheetError,
+    TooManyRowsError,
+    UnknownSheetError,
+    UnreadableFileError,
+)
+from .links import read_link
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# A real workbook of a million rows unzips to a few hundred MB; far more is a zip bomb.
+MAX_UNCOMPRESSED_BYTES = 1_500_000_000
+MAX_COMPRESSION_RATIO = 250
+COLUMN_SAMPLE_ROWS = 500
+
+LINK_HEADERS = {
+    "map link", "maps link", "map", "maps", "url", "link", "links", "location", "locations",
+    "google maps", "google maps link", "google map", "google map link", "maps url", "map url",
+    "location link", "gmaps", "coordinates", "coords", "gps", "geo", "pin", "share link",
+}  # fmt: skip
+LATITUDE_HEADERS = {"latitude", "lat", "latts", "latt", "lats"}
+LONGITUDE_HEADERS = {"longitude", "lng", "lon", "long", "longs", "longt"}
+NAME_HEADERS = {
+    "name", "place", "place name", "title", "label", "location name", "store", "site",
+    "business", "company", "customer", "shop", "venue",
+}  # fmt: skip
+
+
+def normalise_header(value: object) -> str:
+    """Header as compared: lower case, single spaces, no underscores or trailing colons."""
+    text = str(value if value is not None else "").strip().lower()
+    text = re.sub(r"[\s_\-]+", " ", text).strip(" :")
+    return text
+
+
+@dataclass
+class Table:
+    """One sheet as read: header, data rows (plain Python values) and where they came from."""
+
+    path: Path
+    format: str
+    sheet_names: list[str]
+    sheet_name: str | None
+    header: list[str]
+    rows: list[list]
+    row_numbers: list[int]  # 1-based, as the user sees them in the sheet
+    header_row_number: int
+    # (row_number, column_index) -> hyperlink target or =HYPERLINK() URL
+    cell_links: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def column_index(self, name: str) -> int | None:
+        """Index of the column with this header (exact first, then case/spacing-insensitive)."""
+        if name in self.header:
+            return self.header.index(name)
+        wanted = normalise_header(name)
+        for index, header in enumerate(self.header):
+            if normalise_header(header) == wanted:
+                return index
+        return None
+
+    def link_text(self, data_index: int, column: int) -> str:
+        """The link in a cell: its hyperlink target when the visible text is only a label."""
+        row = self.rows[data_index]
+        text = cell_text(row[column]) if column < len(row) else ""
+        target = self.cell_links.get((self.row_numbers[data_index], column))
+        if target and (not text or read_link(text).location is None):
+            return target
+        return text
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text a person sees (3.0 -> '3', dates as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+# --- format sniffing ---------------------------------------------------------------------------
+
+
+def sniff_format(path: Path) -> str:
+    """xlsx / xlsm / xls / ods / csv / tsv from the content, whatever the extension says."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    if not head:
+        raise EmptyFileError("The file is empty. Upload a spreadsheet with a header row and links.")
+    suffix = path.suffix.lower().lstrip(".")
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ooxml(path):
+            raise EncryptedFileError(
+                "The workbook is password-protected. Save a copy without a password and upload that."
+            )
+        return "xls"
+    if head.startswith(ZIP_MAGIC):
+        return _zip_format(path, suffix)
+    if _looks_like_text(head):
+        return "tsv" if suffix == "tsv" else "csv"
+    raise NotASpreadsheetError(
+        "This is not a spreadsheet. Upload .xlsx, .xlsm, .xls, .ods, .csv or .tsv."
+    )
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """Encrypted .xlsx files are OLE containers holding an EncryptionInfo stream."""
+    with open(path, "rb") as handle:
+        content = handle.read(2_000_000)
+    return "EncryptionInfo".encode("utf-16-le") in content
+
+
+def _zip_format(path: Path, suffix: str) -> str:
+    """Tell OOXML from ODS and reject zip bombs before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            check_zip_sizes(infos)
+            names = {info.filename for info in infos}
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100]
+                if b"opendocument.spreadsheet" in mimetype:
+                    return "ods"
+                raise NotASpreadsheetError(
+                    "This is an OpenDocument file but not a spreadsheet. Upload an .ods spreadsheet."
+                )
+            if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                return "xlsm" if "xl/vbaProject.bin" in names or suffix == "xlsm" else "xlsx"
+    except zipfile.BadZipFile as error:
+        raise UnreadableFileError(
+            "The file looks like a workbook but is damaged (truncated or corrupted). "
+            "Open it in Excel, save it again and upload the new copy."
+        ) from error
+    raise NotASpreadsheetError(
+        "This zip file is not a spreadsheet. Upload .xlsx, .xlsm, .xls, .ods, .csv or .tsv."
+    )
+
+
+def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse archives whose declared uncompressed size or ratio is a zip bomb's."""
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or (
+        total > 50_000_000 and total / compressed > MAX_COMPRESSION_RATIO
+    ):
+        raise UnreadableFileError(
+            "The workbook unpacks to an implausible size (a zip bomb?). It was not opened."
+        )
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Text in UTF-8/UTF-16/cp1252: no NUL bytes unless it is UTF-16 with a BOM."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return control <= len(head) // 100
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_table(path: Path | str, sheet: str | None = None, max_rows: int | None = None) -> Table:
+    """Read the chosen sheet (default: the first with data) of any supported spreadsheet."""
+    path = Path(path)
+    file_format = sniff_format(path)
+    if file_format in ("csv", "tsv"):
+        sheet_names: list[str] = []
+        grid = _read_csv_grid(path, file_format)
+        sheet_name = None
+        cell_links: dict = {}
+    else:
+        sheet_names, sheet_name, grid = _read_workbook_grid(path, sheet)
+        cell_links = _read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
+    table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links)
+    if max_rows is not None and table.row_count > max_rows:
+        raise TooManyRowsError(
+            f"The sheet has {table.row_count:,} rows; the limit is {max_rows:,}. "
+            "Split the file into smaller ones and convert each."
+        )
+    return table
+
+
+def _decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_csv_grid(path: Path, file_format: str) -> list[list]:
+    """All rows of a CSV/TSV file as lists of strings, delimiter sniffed."""
+    text = _decode_text(path.read_bytes())
+    if file_format == "tsv":
+        delimiter = "\t"
+    else:
+        sample = text[:65536]
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, list[list]]:
+    """Values of one sheet through calamine, from cell A1."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet_names = list(workbook.sheet_names)
+        if sheet is not None:
+            if sheet not in sheet_names:
+                raise UnknownSheetError(
+                    f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
+                )
+            return sheet_names, sheet, workbook.get_sheet_by_name(sheet).to_python(
+                skip_empty_area=False
+            )
+        for name in sheet_names:
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if any(any(cell not in ("", None) for cell in row) for row in grid):
+                return sheet_names, name, grid
+    except UnknownSheetError:
+        raise
+    except Exception as error:  # calamine raises its own error types for damaged files
+        message = str(error).lower()
+        if "password" in message or "encrypt" in message:
+            raise EncryptedFileError(
+                "The workbook is password-protected. Save a copy without a password and upload that."
+            ) from error
+        raise UnreadableFileError(
+            "The workbook could not be read (it may be damaged). "
+            "Open it in a spreadsheet program, save it again and upload the new copy."
+        ) from error
+    raise EmptyFileError("Every sheet of the workbook is empty.")
+
+
+def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links) -> Table:
+    """First non-empty row is the header; fully empty rows below it are ignored."""
+    header_index = next(
+        (index for index, row in enumerate(grid) if any(cell not in ("", None) for cell in row)),
+        None,
+    )
+    if header_index is None:
+        raise EmptyFileError("The sheet is empty. It needs a header row and rows of links.")
+    header = [cell_text(cell).strip() for cell in grid[header_index]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    header = [name or f"Column {index + 1}" for index, name in enumerate(header)]
+    rows, row_numbers = [], []
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        if not any(cell not in ("", None) for cell in row):
+            continue
+        if len(row) > width:
+            extra = len(row) - width
+            if any(cell not in ("", None) for cell in row[width:]):
+                header.extend(f"Column {width + offset + 1}" for offset in range(extra))
+                width = len(header)
+        rows.append(row)
+        row_numbers.append(index + 1)
+    if not rows:
+        raise EmptyFileError("The sheet has a header row but no data rows.")
+    return Table(
+        path, file_format, sheet_names, sheet_name, header, rows, row_numbers,
+        header_index + 1, cell_links,
+    )  # fmt: skip
+
+
+# --- xlsx hyperlinks read straight from the sheet XML (openpyxl's binding is quadratic) -----------
+
+_HYPERLINK_RE = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)/?>")
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_FORMULA_CELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*(?:_xlfn\.)?HYPERLINK\(\s*(?:&quot;|")(.*?)(?:&quot;|")',
+    re.IGNORECASE,
+)
+_CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_RELATIONSHIP_RE = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """Zip path of a sheet's XML, found through workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    relationship_id = None
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet") and element.get("name") == sheet_name:
+            relationship_id = next(
+                (value for key, value in element.attrib.items() if key.endswith("}id")), None
+            )
+    for element in rels.iter():
+        if element.get("Id") == relationship_id:
+            target = element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target)
+            )
+    raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
+
+
+def _read_xlsx_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Cell hyperlink targets and =HYPERLINK("url", …) formulas of one sheet."""
+    links: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part_path(archive, sheet_name)
+            xml = archive.read(part)
+            for match in _FORMULA_CELL_RE.finditer(xml):
+                url = html.unescape(match.group(3).decode("utf-8", "replace")).replace('""', '"')
+                links[(int(match.group(2)), column_number(match.group(1).decode()))] = url
+            if b"hyperlink" not in xml:
+                return links
+            rels_path = posixpath.join(
+                posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"
+            )
+            targets = {}
+            if rels_path in archive.namelist():
+                rels_xml = archive.read(rels_path)
+                for element in _RELATIONSHIP_RE.finditer(rels_xml):
+                    attributes = dict(_ATTR_RE.findall(element.group(1)))
+                    if attributes.get(b"TargetMode", b"").lower() == b"external":
+                        targets[attributes.get(b"Id")] = html.unescape(
+                            attributes.get(b"Target", b"").decode("utf-8", "replace")
+                        )
+            for match in _HYPERLINK_RE.finditer(xml):
+                attributes = dict(_ATTR_RE.findall(match.group(1)))
+                target = targets.get(attributes.get(b"r:id")) or next(
+                    (targets.get(v) for k, v in attributes.items() if k.endswith(b":id")), None
+                )
+                if not target:
+                    continue
+                for row_number, column in _cells_in_ref(attributes.get(b"ref", b"").decode()):
+                    links.setdefault((row_number, column), target)
+    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return links
+    return links
+
+
+def _cells_in_ref(ref: str) -> list[tuple[int, int]]:
+    """'B2' or 'B2:B4' -> [(row_number, column_index), …] (capped for absurd ranges)."""
+    parts = ref.split(":")
+    matches = [_CELL_REF_RE.match(part) for part in parts]
+    if not all(matches) or not matches:
+        return []
+    first, last = matches[0], matches[-1]
+    first_column, last_column = column_number(first[1]), column_number(last[1])
+    first_row, last_row = int(first[2]), int(last[2])
+    if (last_row - first_row + 1) * (last_column - first_column + 1) > 100_000:
+        return []
+    return [
+        (row_number, column)
+        for row_number in range(first_row, last_row + 1)
+        for column in range(first_column, last_column + 1)
+    ]
+
+
+# --- which columns mean what -------------------------------------------------------------------
+
+
+def _looks_like_map_link(text: str) -> bool:
+    reading = read_link(text)
+    return reading.location is not None or reading.is_short_link
+
+
+def detect_link_column(table: Table, requested: str | None = None) -> int:
+    """The link column: the one named by the caller, else by header and content."""
+    if requested:
+        index = table.column_index(requested)
+        if index is None:
+            raise NoLinkColumnError(
+                f"There is no column named {requested!r}. Columns: {', '.join(table.header)}."
+            )
+        return index
+    sample = range(min(len(table.rows), COLUMN_SAMPLE_ROWS))
+    scores = []
+    for column in range(len(table.header)):
+        texts = [table.link_text(index, column) for index in sample]
+        filled = [text for text in texts if text.strip()]
+        hits = sum(1 for text in filled if _looks_like_map_link(text))
+        scores.append(hits / len(filled) if filled else 0.0)
+    best_score = max(scores, default=0.0)
+    header_matches = [
+        column
+        for column, name in enumerate(table.header)
+        if normalise_header(name) in LINK_HEADERS
+    ]
+    for column in header_matches:
+        if scores[column] >= best_score * 0.5:
+            return column
+    if best_score >= 0.3:
+        return scores.index(best_score)
+    if header_matches:
+        return header_matches[0]
+    raise NoLinkColumnError(
+        "No column holds map links or coordinates. Name the column (for example 'Map link') "
+        "or choose it explicitly."
+    )
+
+
+def find_column(table: Table, names: set[str]) -> int | None:
+    """First column whose normalised header is one of names."""
+    for index, header in enumerate(table.header):
+        if normalise_header(header) in names:
+            return index
+    return None
