@@ -66,6 +66,8 @@ class Progress:
 class ShortLinkResolver(Protocol):
     """Follows short links; the only part of a conversion that may use the network."""
 
+    def handles(self, link: str) -> bool: ...
+
     def resolve_many(
         self, links: Iterable[str], on_result: Callable[[str, LinkReading], None]
     ) -> None: ...
@@ -160,7 +162,7 @@ def convert_table(
             reporter.add(Status.SKIPPED)
             continue
         reading = read_link(link)
-        if reading.is_short_link and resolver is not None:
+        if reading.location is None and resolver is not None and resolver.handles(link):
             pending.setdefault(link, []).append(index)
             continue
         if reading.is_short_link:

@@ -23,14 +23,10 @@ _DMS_AXIS = r"""
     (?:(?P<{p}min>\d{{1,2}}(?:\.\d+)?)\s*(?:'|′|’|min|m|\s)\s*
        (?:(?P<{p}sec>\d{{1,2}}(?:\.\d+)?)\s*(?:"|″|”|''|s|sec)?\s*)?
     )?
-    (?P<{p}trail>[NSEW])?
+    (?({p}lead)|(?P<{p}trail>[NSEW])?)
 """
 DMS_PAIR_RE = re.compile(
-    r"^\(?\s*"
-    + _DMS_AXIS.format(p="a")
-    + r"\s*[,;/]?\s*"
-    + _DMS_AXIS.format(p="b")
-    + r"\s*\)?$",
+    r"^\(?\s*" + _DMS_AXIS.format(p="a") + r"\s*[,;/]?\s*" + _DMS_AXIS.format(p="b") + r"\s*\)?$",
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -95,9 +91,14 @@ def parse_dms_pair(text: str) -> tuple[float, float, bool] | None:
     lat_letters, lng_letters = {"N", "S"}, {"E", "W"}
     if (hemi_a in lng_letters or hemi_a is None) and hemi_b in lat_letters:
         value_a, value_b = value_b, value_a
-    elif hemi_a in lat_letters and hemi_b in lat_letters or hemi_a in lng_letters and hemi_b in lng_letters:
-        return None
-    elif hemi_a in lng_letters and hemi_b is None:
+    elif (
+        hemi_a in lat_letters
+        and hemi_b in lat_letters
+        or hemi_a in lng_letters
+        and hemi_b in lng_letters
+        or hemi_a in lng_letters
+        and hemi_b is None
+    ):
         return None
     has_minutes = bool(match["amin"] or match["bmin"])
     return (value_a, value_b, has_minutes) if is_valid(value_a, value_b) else None

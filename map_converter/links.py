@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from .coordinates import (
+    DECIMAL_PAIR_RE,
     NUMBER,
     decode_plus_code,
     is_valid,
@@ -81,7 +82,7 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def _find_url(text: str) -> str | None:
+def find_url(text: str) -> str | None:
     """The first link in the text, with or without a scheme."""
     match = _SCHEME_URL_RE.search(text) or _BARE_URL_RE.search(text)
     return _trim_url(match.group(0)) if match else None
@@ -127,11 +128,12 @@ def _pair_value(value: str | None) -> tuple[float, float] | None:
     return pair
 
 
-def _swapped(pair: tuple[float, float] | None) -> tuple[float, float] | None:
-    """For providers that write longitude first: (lng, lat) -> (lat, lng), range-checked."""
-    if pair is None:
+def _lng_lat(lng_text: str, lat_text: str) -> tuple[float, float] | None:
+    """For providers that write longitude first: two numbers -> (lat, lng), range-checked."""
+    match = DECIMAL_PAIR_RE.match(f"{lat_text.strip()},{lng_text.strip()}")
+    if not match:
         return None
-    lng, lat = pair
+    lat, lng = float(match["lat"]), float(match["lng"])
     return (lat, lng) if is_valid(lat, lng) else None
 
 
@@ -142,7 +144,7 @@ def _lng_first_value(value: str | None) -> tuple[float, float] | None:
     parts = value.split(",")
     if len(parts) < 2:
         return None
-    return _swapped(parse_decimal_pair(parts[0] + "," + parts[1]))
+    return _lng_lat(parts[0], parts[1])
 
 
 def _location(pair, method: str, provider: str) -> Location | None:
@@ -250,14 +252,14 @@ def _google(url: str) -> Location | None:
             lat, lng = float(pins[-1][0]), float(pins[-1][1])
             if is_valid(lat, lng):
                 return Location(lat, lng, "pin", provider)
-    if is_directions:
-        return None  # the viewport of a route is not its destination
     for name in ("destination", "daddr"):
         value = _param(url, name)
         if value:
             if "to:" in value:
                 value = value.rsplit("to:", 1)[1]
             return _location(_pair_value(value), "directions-destination", provider)
+    if is_directions:
+        return None  # the viewport of a route is not its destination
     if "pb=" in url:
         match = GOOGLE_EMBED_RE.search(url)
         if match and is_valid(float(match["lat"]), float(match["lng"])):
@@ -283,7 +285,9 @@ def _google(url: str) -> Location | None:
         lat, lng = float(match["lat"]), float(match["lng"])
         if is_valid(lat, lng):
             suffix = (match["suffix"] or "").lower()
-            return Location(lat, lng, "street-view" if suffix.endswith("a") else "viewport", provider)
+            # ",3a,75y,90h" is a Street View camera; Google Earth's ",35a" is only altitude.
+            is_street_view = suffix.endswith("a") and "/web/@" not in url
+            return Location(lat, lng, "street-view" if is_street_view else "viewport", provider)
     # sll= is where a search was run from; only a last resort, never Google's default USA view.
     pair = _pair_value(_param(url, "sll"))
     if pair and pair not in _GOOGLE_DEFAULT_VIEWS:
@@ -435,7 +439,7 @@ def _2gis(url: str) -> Location | None:
     """2GIS: /geo/lng,lat pin, m=lng,lat/zoom viewport (longitude first)."""
     match = TWOGIS_GEO_RE.search(url)
     if match:
-        return _location(_swapped(parse_decimal_pair(f"{match['lng']},{match['lat']}")), "pin", "2gis")
+        return _location(_lng_lat(match["lng"], match["lat"]), "pin", "2gis")
     value = _param(url, "m")
     if value:
         return _location(_lng_first_value(value.split("/")[0]), "viewport", "2gis")
@@ -531,13 +535,19 @@ LINK_FAMILIES = (
     LinkFamily("here", re.compile(r"^(?:wego|share)\.here\.com$"), _here),
     LinkFamily("2gis", re.compile(r"^(?:www\.)?2gis\.[a-z.]+$"), _2gis),
     LinkFamily("mapy", re.compile(r"^(?:www\.|en\.|de\.)?mapy\.(?:cz|com)$"), _mapy),
-    LinkFamily("magic-earth", re.compile(r"^(?:www\.)?magicearth\.com$"), _lat_lon_params("magic-earth", "pin")),
+    LinkFamily(
+        "magic-earth",
+        re.compile(r"^(?:www\.)?magicearth\.com$"),
+        _lat_lon_params("magic-earth", "pin"),
+    ),
     LinkFamily("osmand", re.compile(r"^(?:www\.)?osmand\.net$"), _osmand),
     LinkFamily("organic-maps", re.compile(r"^omaps\.app$"), _organic),
 )
 _SCHEME_FAMILIES = {
     "google.navigation": _google_navigation,
-    "comgooglemaps": lambda url: _google(url.replace("comgooglemaps://", "https://maps.google.com/maps", 1)),
+    "comgooglemaps": lambda url: _google(
+        url.replace("comgooglemaps://", "https://maps.google.com/maps", 1)
+    ),
     "maps": _apple,
     "waze": _waze,
     "om": _organic,
@@ -628,7 +638,7 @@ def read_link(text: str) -> LinkReading:
         return LinkReading(None, "blank")
     if "\u2212" in text or "\xa0" in text:
         text = text.replace("\u2212", "-").replace("\xa0", " ")
-    url = _find_url(text)
+    url = find_url(text)
     if url is not None:
         return _read_url(url, 0)
     return _read_text(text)

@@ -127,9 +127,7 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
     if table.format in ("xlsx", "xlsm"):
         from .xlsx_patch import patch_workbook
 
-        rows = {
-            result.row_number: _result_cells(layout, result) for result in conversion.results
-        }
+        rows = {result.row_number: _result_cells(layout, result) for result in conversion.results}
         rows[table.header_row_number] = {
             column: layout.header[column] for column in layout.new_columns
         }
@@ -164,7 +162,9 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
             elif isinstance(value, dt.datetime | dt.date):
                 sheet.write_datetime(row_index, column, value, date_format)
             else:
-                sheet.write_string(row_index, column, _ILLEGAL_XML_CHARS_RE.sub("", cell_text(value)))
+                sheet.write_string(
+                    row_index, column, _ILLEGAL_XML_CHARS_RE.sub("", cell_text(value))
+                )
     workbook.close()
 
 

@@ -244,8 +244,10 @@ def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, 
                 raise UnknownSheetError(
                     f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
                 )
-            return sheet_names, sheet, workbook.get_sheet_by_name(sheet).to_python(
-                skip_empty_area=False
+            return (
+                sheet_names,
+                sheet,
+                workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
             )
         for name in sheet_names:
             grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -344,8 +346,10 @@ def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
     for element in rels.iter():
         if element.get("Id") == relationship_id:
             target = element.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target)
+            return (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
             )
     raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
 
@@ -432,9 +436,7 @@ def detect_link_column(table: Table, requested: str | None = None) -> int:
         scores.append(hits / len(filled) if filled else 0.0)
     best_score = max(scores, default=0.0)
     header_matches = [
-        column
-        for column, name in enumerate(table.header)
-        if normalise_header(name) in LINK_HEADERS
+        column for column, name in enumerate(table.header) if normalise_header(name) in LINK_HEADERS
     ]
     for column in header_matches:
         if scores[column] >= best_score * 0.5:

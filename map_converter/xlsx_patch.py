@@ -35,7 +35,9 @@ def _cell_xml(column: int, row_number: int, value: CellValue) -> bytes:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return f'<c r="{reference}"><v>{value!r}</v></c>'.encode()
     text = escape(_ILLEGAL_XML_CHARS_RE.sub("", str(value)))
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+    return (
+        f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+    )
 
 
 def _patch_row(
@@ -60,7 +62,10 @@ def _patch_row(
 
 
 def _patch_sheet_xml(
-    xml: bytes, rows: Mapping[int, Mapping[int, CellValue]], last_column: int, widths: Mapping[int, float]
+    xml: bytes,
+    rows: Mapping[int, Mapping[int, CellValue]],
+    last_column: int,
+    widths: Mapping[int, float],
 ) -> bytes:
     """Apply row edits, extend the dimension and give new columns a width."""
     pending = dict(rows)
@@ -96,7 +101,9 @@ def _patch_sheet_xml(
         if not end_match:
             return match.group(0)
         end_column = max(column_number(end_match.group(1)), last_column)
-        return f'<dimension ref="{start}:{column_letters(end_column)}{end_match.group(2)}"/>'.encode()
+        return (
+            f'<dimension ref="{start}:{column_letters(end_column)}{end_match.group(2)}"/>'.encode()
+        )
 
     xml = _DIMENSION_RE.sub(widen, xml, count=1)
     if widths and b"<cols>" not in xml and b"<cols " not in xml:
@@ -104,7 +111,9 @@ def _patch_sheet_xml(
             f'<col min="{column + 1}" max="{column + 1}" width="{width}" customWidth="1"/>'.encode()
             for column, width in sorted(widths.items())
         )
-        xml = _SHEET_DATA_OPEN_RE.sub(lambda found: b"<cols>" + cols + b"</cols>" + found.group(0), xml, count=1)
+        xml = _SHEET_DATA_OPEN_RE.sub(
+            lambda found: b"<cols>" + cols + b"</cols>" + found.group(0), xml, count=1
+        )
     return xml
 
 
@@ -130,4 +139,3 @@ def patch_workbook(
                     with source.open(info) as member, target.open(info, "w") as copy:
                         shutil.copyfileobj(member, copy, 1 << 20)
     temporary_path.replace(output_path)
-
