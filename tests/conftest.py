@@ -1,0 +1,69 @@
+"""Shared fixtures: a local fake shortener, a socket guard, workbook builders."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.fake_shortener import FakeShortener
+
+
+@pytest.fixture
+def shortener():
+    """A fake short-link service on 127.0.0.1, stopped after the test."""
+    server = FakeShortener().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def socket_guard(monkeypatch):
+    """Records every outgoing connection and refuses any that is not to loopback."""
+    attempts: list = []
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+
+    def _check(address):
+        attempts.append(address)
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise ConnectionRefusedError(f"socket guard: connection to {address} refused")
+
+    def guarded_connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            _check(address)
+        return original_connect(self, address)
+
+    def guarded_connect_ex(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            _check(address)
+        return original_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    return attempts
+
+
+def write_xlsx(path: Path, rows: list[list], sheet: str = "Sheet1", **options) -> Path:
+    """A workbook made with openpyxl (hyperlinks, widths, panes and extra sheets on request)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    for reference, target in options.get("hyperlinks", {}).items():
+        worksheet[reference].hyperlink = target
+    if "freeze" in options:
+        worksheet.freeze_panes = options["freeze"]
+    for letter, width in options.get("widths", {}).items():
+        worksheet.column_dimensions[letter].width = width
+    for name, extra_rows in options.get("extra_sheets", {}).items():
+        extra = workbook.create_sheet(name)
+        for row in extra_rows:
+            extra.append(row)
+    workbook.save(path)
+    return path

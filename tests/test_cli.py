@@ -1,0 +1,85 @@
+"""The command line: output formats, exit codes, the summary line, short links via settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from tests.conftest import write_xlsx
+from tests.fake_shortener import Route
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
+
+
+def run_cli(*args, env=None, cwd=None):
+    environment = {**os.environ, "MAPLINK_DATA_DIR": str(cwd or PROJECT_ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "map_converter", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_cli_converts_and_prints_summary(tmp_path):
+    rows = [["Name", "Link"], ["a", PIN], ["b", ""], ["c", "nonsense"]]
+    source = write_xlsx(tmp_path / "in.xlsx", rows)
+    result = run_cli(source, "--no-resolve", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "3 rows: 1 ok, 1 failed, 1 skipped"
+    output = tmp_path / "in-coordinates.xlsx"
+    assert openpyxl.load_workbook(output).active["C2"].value == 48.8583701
+
+
+def test_cli_format_follows_output_extension(tmp_path):
+    source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
+    for suffix in ("csv", "geojson", "kml"):
+        output = tmp_path / f"out.{suffix}"
+        result = run_cli(source, "-o", output, "--no-resolve", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "48.8583701" in output.read_text(encoding="utf-8-sig")
+    result = run_cli(
+        source, "-o", tmp_path / "x.dat", "--format", "csv", "--no-resolve", cwd=tmp_path
+    )
+    assert result.returncode == 0 and (tmp_path / "x.dat").read_text(encoding="utf-8-sig")
+
+
+def test_cli_exit_codes(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"\x00\x01garbage" * 50)
+    result = run_cli(bad, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "not a spreadsheet" in result.stderr
+    assert run_cli(tmp_path / "missing.xlsx", cwd=tmp_path).returncode == 1
+    assert run_cli(cwd=tmp_path).returncode == 2
+    assert run_cli(bad, "--format", "pdf", cwd=tmp_path).returncode == 2
+    source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
+    result = run_cli(source, "--column", "Nope", cwd=tmp_path)
+    assert result.returncode == 1 and "no column named" in result.stderr
+
+
+def test_cli_resolves_short_links_from_configured_host(tmp_path, shortener):
+    shortener.routes["/abc"] = Route(location="https://maps.google.com/?q=10.5,20.25")
+    shortener.routes["/gone"] = Route(status=404)
+    source = write_xlsx(
+        tmp_path / "s.xlsx", [["Link"], [shortener.url("/abc")], [shortener.url("/gone")], [PIN]]
+    )
+    env = {"MAPLINK_SHORTLINK_HOSTS": shortener.host, "MAPLINK_ALLOW_PRIVATE_NETWORKS": "1"}
+    result = run_cli(source, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("3 rows: 2 ok, 1 failed, 0 skipped")
+    sheet = openpyxl.load_workbook(tmp_path / "s-coordinates.xlsx").active
+    assert (sheet["B2"].value, sheet["C2"].value) == (10.5, 20.25)
+    assert sheet["E3"].value == "short link expired or not found (404)"
+    # Without MAPLINK_ALLOW_PRIVATE_NETWORKS the loopback host is refused, not requested.
+    hits_before = len(shortener.hits)
+    result = run_cli(source, env={"MAPLINK_SHORTLINK_HOSTS": shortener.host}, cwd=tmp_path / "x")
+    assert result.returncode == 0
+    assert len(shortener.hits) == hits_before

@@ -1,0 +1,274 @@
+"""Short links against a local fake shortener: hops, limits, hostile redirects, retries, cache."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from map_converter.cache import ResolvedLinkCache
+from map_converter.convert import Status, convert_table
+from map_converter.resolver import ResolverSettings, ShortLinkResolver
+from map_converter.safety import HostPolicy, UnsafeURLError, check_url, is_public_address
+from map_converter.tables import read_table
+from tests.conftest import write_xlsx
+from tests.fake_shortener import Route
+
+PLACE = "https://www.google.com/maps/place/Spot/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d10.5!4d20.25"
+
+
+def make_resolver(shortener, tmp_path=None, **limits) -> ShortLinkResolver:
+    policy = HostPolicy(frozenset({shortener.host}), allow_private_networks=True)
+    cache = ResolvedLinkCache(tmp_path / "cache.sqlite3") if tmp_path else None
+    settings = ResolverSettings(policy=policy, first_retry_wait_seconds=0.05, **limits)
+    return ShortLinkResolver(settings, cache)
+
+
+def test_one_hop(shortener):
+    shortener.routes["/a"] = Route(location=PLACE)
+    reading = make_resolver(shortener).resolve(shortener.url("/a"))
+    assert (reading.location.lat, reading.location.lng, reading.location.method) == (
+        10.5,
+        20.25,
+        "pin",
+    )
+    assert shortener.hits == ["/a"]
+
+
+def test_three_hop_chain_stops_at_first_coordinates(shortener):
+    shortener.routes["/1"] = Route(location=shortener.url("/2"))
+    shortener.routes["/2"] = Route(location=shortener.url("/3"))
+    shortener.routes["/3"] = Route(location="https://maps.google.com/?q=5.5,6.5")
+    reading = make_resolver(shortener).resolve(shortener.url("/1"))
+    assert (reading.location.lat, reading.location.lng) == (5.5, 6.5)
+    assert shortener.hits == ["/1", "/2", "/3"]
+
+
+def test_loop_and_too_many_hops(shortener):
+    shortener.routes["/x"] = Route(location=shortener.url("/y"))
+    shortener.routes["/y"] = Route(location=shortener.url("/x"))
+    assert make_resolver(shortener).resolve(shortener.url("/x")).reason == "redirect loop"
+    for number in range(10):
+        shortener.routes[f"/h{number}"] = Route(location=shortener.url(f"/h{number + 1}"))
+    reading = make_resolver(shortener).resolve(shortener.url("/h0"))
+    assert reading.reason == "too many redirects"
+    assert shortener.hits_for("/h6") == 0  # five hops after the first, then stop
+
+
+def test_slow_drip_and_silent_servers_fail_within_the_deadline(shortener):
+    shortener.routes["/drip"] = Route(status=200, body=b"x", drip_seconds=0.3)
+    shortener.routes["/silent"] = Route(silent=True)
+    shortener.routes["/ok"] = Route(location=PLACE)
+    resolver = make_resolver(shortener, deadline_seconds=2.0, read_timeout_seconds=1.5)
+    results = {}
+    started = time.monotonic()
+    resolver.resolve_many(
+        [shortener.url("/drip"), shortener.url("/silent"), shortener.url("/ok")],
+        lambda link, reading: results.__setitem__(link, reading),
+    )
+    assert time.monotonic() - started < 4
+    assert results[shortener.url("/drip")].reason == "timed out"
+    assert results[shortener.url("/silent")].reason == "timed out"
+    assert results[shortener.url("/ok")].location is not None
+
+
+def test_endless_body_is_capped(shortener):
+    shortener.routes["/endless"] = Route(status=200, endless=True)
+    started = time.monotonic()
+    reading = make_resolver(shortener).resolve(shortener.url("/endless"))
+    assert reading.reason == "no coordinates in the link or its page"
+    assert time.monotonic() - started < 5
+
+
+def test_gzip_bomb_is_capped(shortener):
+    shortener.routes["/bomb"] = Route(status=200, body=b"\x00" * 50_000_000, gzip_body=True)
+    reading = make_resolver(shortener).resolve(shortener.url("/bomb"))
+    assert reading.location is None
+
+
+def test_429_with_retry_after_then_success(shortener):
+    shortener.routes["/busy"] = Route(
+        location=PLACE, first_statuses=[429], headers={"Retry-After": "1"}
+    )
+    started = time.monotonic()
+    reading = make_resolver(shortener).resolve(shortener.url("/busy"))
+    assert reading.location is not None
+    assert time.monotonic() - started >= 0.9
+    assert shortener.hits_for("/busy") == 2
+
+
+def test_503_then_success(shortener):
+    shortener.routes["/flaky"] = Route(location=PLACE, first_statuses=[503])
+    assert make_resolver(shortener).resolve(shortener.url("/flaky")).location is not None
+
+
+def test_host_that_keeps_answering_429_is_paused(shortener):
+    shortener.default_route = Route(status=429, headers={"Retry-After": "0"})
+    links = [shortener.url(f"/r{number}") for number in range(30)]
+    results = {}
+    resolver = make_resolver(shortener, concurrency=2, per_host_concurrency=2)
+    started = time.monotonic()
+    resolver.resolve_many(links, lambda link, reading: results.__setitem__(link, reading))
+    assert time.monotonic() - started < 10
+    assert all(
+        reading.reason == "rate limited by 127.0.0.1, try again later"
+        for reading in results.values()
+    )
+    assert len(shortener.hits) < 30  # the paused host's remaining links were not requested
+
+
+def test_404_expired(shortener):
+    reading = make_resolver(shortener).resolve(shortener.url("/nothing"))
+    assert reading.reason == "short link expired or not found (404)"
+
+
+def test_consent_page_is_read_through_continue(shortener):
+    shortener.routes["/c"] = Route(
+        location="https://consent.google.com/ml?continue=https://www.google.com/maps/place/X/data%3D!3d1.25!4d2.5&gl=DE"
+    )
+    reading = make_resolver(shortener).resolve(shortener.url("/c"))
+    assert (reading.location.lat, reading.location.lng) == (1.25, 2.5)
+
+
+def test_page_fallbacks(shortener):
+    og_page = (
+        b'<html><head><meta content="https://maps.google.com/maps/api/staticmap?center=48.8583701%2C2.2944813'
+        b'&amp;zoom=16&amp;markers=48.8583701%2C2.2944813" property="og:image"></head></html>'
+    )
+    state_page = b"<script>window.APP_INITIALIZATION_STATE=[[[2000.5,-74.0445004,40.6892494],[0,0,0]]];</script>"
+    apple_page = (
+        b'<meta property="place:location:latitude" content="37.3349">'
+        b'<meta property="place:location:longitude" content="-122.00902">'
+    )
+    default_view_page = (
+        b"<script>window.APP_INITIALIZATION_STATE=[[[9000.1,-0.1,51.5],[0,0,0]]];</script>"
+    )
+    shortener.routes["/og"] = Route(
+        location=shortener.url("/maps/place/Eiffel/data=!4m2!3m1!1s0x1:0x2")
+    )
+    shortener.routes["/maps/place/Eiffel/data=!4m2!3m1!1s0x1:0x2"] = Route(status=200, body=og_page)
+    shortener.routes["/state"] = Route(location=shortener.url("/maps?ftid=0x1:0x2"))
+    shortener.routes["/maps?ftid=0x1:0x2"] = Route(status=200, body=state_page, gzip_body=True)
+    shortener.routes["/apple"] = Route(status=200, body=apple_page)
+    shortener.routes["/default"] = Route(location=shortener.url("/maps/@"))
+    shortener.routes["/maps/@"] = Route(status=200, body=default_view_page)
+    resolver = make_resolver(shortener)
+    og = resolver.resolve(shortener.url("/og")).location
+    assert (og.lat, og.lng, og.method) == (48.8583701, 2.2944813, "page-og-image")
+    state = resolver.resolve(shortener.url("/state")).location
+    assert (state.lat, state.lng, state.method) == (40.6892494, -74.0445004, "page-app-state")
+    apple = resolver.resolve(shortener.url("/apple")).location
+    assert (apple.lat, apple.lng, apple.method) == (37.3349, -122.00902, "page-meta")
+    # A page without a place is centred on the visitor's IP location: not an answer.
+    assert resolver.resolve(shortener.url("/default")).location is None
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://017700000001/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://127.1/",
+        "https://evil.example/maps/@1,2,3z",
+        "https://maps.app.goo.gl.evil.example/x",
+        "https://user@maps.app.goo.gl/x",
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:6379/_FLUSHALL",
+    ],
+)
+def test_hostile_redirects_are_never_requested(shortener, socket_guard, target):
+    shortener.routes["/evil"] = Route(location=target)
+    reading = make_resolver(shortener).resolve(shortener.url("/evil"))
+    assert reading.location is None
+    assert reading.reason in (
+        "redirected to a host that is not a map service",
+        "redirected to a link that is not a web address",
+    )
+    assert shortener.hits == ["/evil"]
+    assert all(
+        address[0] == "127.0.0.1" and address[1] == shortener.port for address in socket_guard
+    )
+
+
+def test_loopback_shortener_needs_explicit_permission(shortener, socket_guard):
+    shortener.routes["/a"] = Route(location=PLACE)
+    policy = HostPolicy(frozenset({shortener.host}), allow_private_networks=False)
+    reading = ShortLinkResolver(ResolverSettings(policy=policy)).resolve(shortener.url("/a"))
+    assert reading.reason == "link leads to a private network address"
+    assert shortener.hits == [] and socket_guard == []
+
+
+def test_allowlist_is_exact():
+    policy = HostPolicy()
+    assert check_url("https://maps.app.goo.gl/abc", policy, True).host == "maps.app.goo.gl"
+    assert check_url("https://MAPS.APP.GOO.GL./abc", policy, True)
+    for url in (
+        "https://maps.app.goo.gl:8443/abc",
+        "https://xmaps.app.goo.gl/abc",
+        "https://goo.gl/notmaps",
+        "https://www.google.com/maps/place/x",  # not a shortener: never a first hop
+        "http://127.0.0.1/",
+    ):
+        with pytest.raises(UnsafeURLError):
+            check_url(url, policy, True)
+    assert check_url("https://www.google.co.uk/maps/place/x", policy, False)
+    with pytest.raises(UnsafeURLError):
+        check_url("https://www.google.com/search?q=x", policy, False)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("224.0.0.1", False),
+        ("0.0.0.0", False),
+        ("240.0.0.1", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:169.254.169.254", False),
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b::808:808", True),
+        ("2002:7f00:1::", False),
+        ("ff02::1", False),
+    ],
+)
+def test_public_address_check(address, public):
+    assert is_public_address(address) is public
+
+
+def test_fifty_copies_one_request_and_second_run_zero(shortener, tmp_path):
+    shortener.routes["/same"] = Route(location=PLACE)
+    for number in range(5):
+        shortener.routes[f"/d{number}"] = Route(
+            location=f"https://maps.google.com/?q={number}.5,1.5"
+        )
+    rows = (
+        [["Link"]] + [[shortener.url("/same")]] * 50 + [[shortener.url(f"/d{n}")] for n in range(5)]
+    )
+    table = read_table(write_xlsx(tmp_path / "s.xlsx", rows))
+    resolver = make_resolver(shortener, tmp_path)
+    first = convert_table(table, resolver=resolver)
+    assert all(result.status is Status.OK for result in first.results)
+    assert shortener.hits_for("/same") == 1 and len(shortener.hits) == 6
+    second_resolver = make_resolver(shortener, tmp_path)  # a new process would look the same
+    second = convert_table(table, resolver=second_resolver)
+    assert len(shortener.hits) == 6 and second_resolver.upstream_requests == 0
+    assert [r.lat for r in second.results] == [r.lat for r in first.results]
+
+
+def test_without_resolver_short_links_fail_with_a_reason(tmp_path):
+    table = read_table(write_xlsx(tmp_path / "s.xlsx", [["Link"], ["https://maps.app.goo.gl/abc"]]))
+    result = convert_table(table).results[0]
+    assert (result.status, result.note) == (Status.FAILED, "short link not resolved")

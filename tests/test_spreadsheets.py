@@ -1,0 +1,316 @@
+"""Reading every supported format, finding the link column, and writing results back."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from map_converter.convert import Status, convert_file, convert_table
+from map_converter.errors import (
+    EmptyFileError,
+    EncryptedFileError,
+    MapConverterError,
+    NoLinkColumnError,
+    NotASpreadsheetError,
+    TooManyRowsError,
+    UnknownSheetError,
+    UnreadableFileError,
+)
+from map_converter.output import neutralise_formula
+from map_converter.tables import detect_link_column, read_table
+from tests.conftest import write_xlsx
+
+PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
+ROWS = [
+    ["Name", "Map link", "Phone"],
+    ["Eiffel", PIN, "+33 1"],
+    ["Blank", "", "x"],
+    ["Bad", "https://example.com/nothing", "y"],
+    ["Text", "-26.108204, 28.0527061", "=1+1"],
+]
+
+
+def _csv(path: Path, rows, encoding="utf-8", delimiter=",") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _xls(path: Path, rows) -> Path:
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Places")
+    for row_index, row in enumerate(rows):
+        for column, value in enumerate(row):
+            sheet.write(row_index, column, value)
+    workbook.save(str(path))
+    return path
+
+
+def _ods(path: Path, rows) -> Path:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Places")
+    for row in rows:
+        table_row = TableRow()
+        for value in row:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            table_row.addElement(cell)
+        table.addElement(table_row)
+    document.spreadsheet.addElement(table)
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("suffix", "maker"),
+    [
+        ("xlsx", lambda p: write_xlsx(p, ROWS)),
+        ("xlsm", lambda p: write_xlsx(p, ROWS)),
+        ("xls", lambda p: _xls(p, ROWS)),
+        ("ods", lambda p: _ods(p, ROWS)),
+        ("csv", lambda p: _csv(p, ROWS)),
+        ("tsv", lambda p: _csv(p, ROWS, delimiter="\t")),
+    ],
+)
+def test_every_format_is_read_and_converted(tmp_path, suffix, maker):
+    source = maker(tmp_path / f"places.{suffix}")
+    conversion = convert_table(read_table(source))
+    assert conversion.table.header[:3] == ["Name", "Map link", "Phone"]
+    assert [result.status for result in conversion.results] == [
+        Status.OK, Status.SKIPPED, Status.FAILED, Status.OK,
+    ]  # fmt: skip
+    assert (conversion.results[0].lat, conversion.results[0].lng) == (48.8583701, 2.2944813)
+    assert [result.row_number for result in conversion.results] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_csv_encodings(tmp_path, encoding):
+    rows = [["Café", "Link"], ["Crème brûlée", "40.7, -74.0"]]
+    table = read_table(_csv(tmp_path / "odd.csv", rows, encoding=encoding))
+    assert table.header == ["Café", "Link"]
+    assert table.rows[0][0] == "Crème brûlée"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_csv_delimiter_is_sniffed(tmp_path, delimiter):
+    rows = [["Name", "Link"], ["A", "40.7 -74.0"], ["B", "geo:1.5,2.5"]]
+    table = read_table(_csv(tmp_path / "d.csv", rows, delimiter=delimiter))
+    assert table.header == ["Name", "Link"]
+
+
+def test_link_cells_are_never_coerced(tmp_path):
+    rows = [["Link"], ["1e5"], ["NaN"], ["00123"], ["40.7, -74.0"]]
+    table = read_table(_csv(tmp_path / "c.csv", rows))
+    assert [row[0] for row in table.rows] == ["1e5", "NaN", "00123", "40.7, -74.0"]
+
+
+def test_sheet_choice(tmp_path):
+    path = write_xlsx(
+        tmp_path / "s.xlsx", [], sheet="Empty", extra_sheets={"Data": ROWS, "More": ROWS[:2]}
+    )
+    assert read_table(path).sheet_name == "Data"
+    assert read_table(path, sheet="More").row_count == 1
+    with pytest.raises(UnknownSheetError):
+        read_table(path, sheet="Nope")
+
+
+@pytest.mark.parametrize(
+    "header", ["Map link", "MAPS", "url", "Link", " location ", "Google Maps", "map_link"]
+)
+def test_link_column_by_header(tmp_path, header):
+    rows = [["Notes", header], ["40.7, -74.0", "40.7, -74.0"], ["x", "geo:1,2"]]
+    table = read_table(_csv(tmp_path / "h.csv", rows))
+    assert detect_link_column(table) == 1
+
+
+def test_link_column_by_content_and_by_name(tmp_path):
+    rows = [["A", "B", "C"], ["x", "y", PIN], ["x", "y", "geo:1,2"]]
+    table = read_table(_csv(tmp_path / "c.csv", rows))
+    assert detect_link_column(table) == 2
+    assert detect_link_column(table, "a") == 0
+    with pytest.raises(NoLinkColumnError):
+        detect_link_column(table, "Missing")
+
+
+def test_no_link_column(tmp_path):
+    table = read_table(_csv(tmp_path / "n.csv", [["A", "B"], ["x", "y"]]))
+    with pytest.raises(NoLinkColumnError) as error:
+        detect_link_column(table)
+    assert error.value.code == "no_link_column"
+
+
+def test_hyperlink_targets_and_formulas(tmp_path):
+    path = write_xlsx(
+        tmp_path / "h.xlsx",
+        [
+            ["Name", "Map"],
+            ["Label cell", "Open map"],
+            ["Formula", '=HYPERLINK("https://maps.google.com/?q=10.5,20.5","Open")'],
+            ["Escaped", '=HYPERLINK("https://maps.google.com/?q=1.5,2.5&z=3","Open")'],
+        ],
+        hyperlinks={"B2": "https://www.openstreetmap.org/?mlat=51.5&mlon=-0.1"},
+    )
+    results = convert_table(read_table(path), column="Map").results
+    assert [(r.lat, r.lng) for r in results] == [(51.5, -0.1), (10.5, 20.5), (1.5, 2.5)]
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"", EmptyFileError),
+        (b"\x00\x01\x02\x03" * 100, NotASpreadsheetError),
+        (b"PK\x03\x04garbage", UnreadableFileError),
+        (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200, NotASpreadsheetError),
+    ],
+)
+def test_file_level_problems(tmp_path, content, error):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(error) as raised:
+        read_table(path)
+    assert raised.value.code and raised.value.message
+
+
+def test_header_only_and_row_limit(tmp_path):
+    with pytest.raises(EmptyFileError):
+        read_table(_csv(tmp_path / "h.csv", [["Link"]]))
+    path = _csv(tmp_path / "r.csv", [["Link"]] + [["1,2"]] * 11)
+    with pytest.raises(TooManyRowsError):
+        read_table(path, max_rows=10)
+    assert read_table(path, max_rows=11).row_count == 11
+
+
+def test_encrypted_workbook(tmp_path):
+    import msoffcrypto.format.ooxml as ooxml
+
+    plain = write_xlsx(tmp_path / "plain.xlsx", ROWS)
+    encrypted = tmp_path / "locked.xlsx"
+    with open(plain, "rb") as source, open(encrypted, "wb") as target:
+        ooxml.OOXMLFile(source).encrypt("secret", target)
+    with pytest.raises(EncryptedFileError):
+        read_table(encrypted)
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = b"\x00" * (1 << 20)
+            for _ in range(64):
+                member.write(chunk)
+    with pytest.raises(UnreadableFileError, match="zip bomb"):
+        read_table(path)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def test_xlsx_output_keeps_the_workbook(tmp_path):
+    source = write_xlsx(
+        tmp_path / "in.xlsx",
+        ROWS,
+        sheet="Places",
+        freeze="A2",
+        widths={"A": 33.0},
+        extra_sheets={"Other": [["keep me", 42]]},
+    )
+    output = tmp_path / "out.xlsx"
+    convert_file(source, output)
+    workbook = openpyxl.load_workbook(output)
+    assert workbook.sheetnames == ["Places", "Other"]
+    sheet = workbook["Places"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width == 33.0
+    assert [cell.value for cell in sheet[1]] == [
+        "Name", "Map link", "Phone", "Latitude", "Longitude", "Status", "Note",
+    ]  # fmt: skip
+    assert sheet["D2"].value == 48.8583701 and sheet["D2"].data_type == "n"
+    assert sheet["E2"].value == 2.2944813
+    assert sheet["F2"].value == "ok" and sheet["G2"].value == "place pin"
+    assert sheet["F3"].value == "skipped" and sheet["D3"].value is None
+    assert sheet["F4"].value == "failed" and "recognise" in sheet["G4"].value
+    assert sheet["C5"].value == "=1+1"  # the user's own formula is left alone
+    assert workbook["Other"]["A1"].value == "keep me" and workbook["Other"]["B1"].value == 42
+
+
+def test_existing_coordinate_columns_are_filled_and_stale_values_cleared(tmp_path):
+    rows = [
+        ["LATTs", "Link", "LONG", "Status"],
+        [1.0, PIN, 2.0, "old"],
+        [3.0, "https://example.com/", 4.0, "old"],
+    ]
+    output = tmp_path / "out.xlsx"
+    convert_file(write_xlsx(tmp_path / "in.xlsx", rows), output)
+    sheet = openpyxl.load_workbook(output).active
+    assert [cell.value for cell in sheet[1]] == ["LATTs", "Link", "LONG", "Status", "Note"]
+    assert (sheet["A2"].value, sheet["C2"].value, sheet["D2"].value) == (
+        48.8583701,
+        2.2944813,
+        "ok",
+    )
+    assert (sheet["A3"].value, sheet["C3"].value, sheet["D3"].value) == (None, None, "failed")
+
+
+def test_text_we_write_is_never_a_formula(tmp_path):
+    rows = [["Link", "Note"], ["=cmd|' /C calc'!A0", "x"], ["@SUM(1)", "y"]]
+    source = _csv(tmp_path / "f.csv", rows)
+    xlsx = tmp_path / "f.xlsx"
+    convert_file(source, xlsx)
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=cmd")
+    csv_out = tmp_path / "f-out.csv"
+    convert_file(source, csv_out)
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert "'=cmd" in text and "'@SUM(1)" in text
+    assert neutralise_formula("-74.006") == "-74.006"
+    assert neutralise_formula("-cmd") == "'-cmd"
+    assert neutralise_formula("\tx") == "'\tx"
+
+
+def test_csv_geojson_kml_outputs(tmp_path):
+    source = write_xlsx(tmp_path / "in.xlsx", ROWS)
+    convert_file(source, tmp_path / "o.csv")
+    with open(tmp_path / "o.csv", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][-4:] == ["Latitude", "Longitude", "Status", "Note"]
+    assert rows[1][-4:-2] == ["48.8583701", "2.2944813"]
+    assert rows[4][-4:-2] == ["-26.108204", "28.0527061"]
+    convert_file(source, tmp_path / "o.geojson")
+    collection = json.loads((tmp_path / "o.geojson").read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 2
+    feature = collection["features"][0]
+    assert feature["geometry"]["coordinates"] == [2.2944813, 48.8583701]
+    assert feature["properties"]["Name"] == "Eiffel" and feature["properties"]["row_number"] == 2
+    convert_file(source, tmp_path / "o.kml")
+    kml = (tmp_path / "o.kml").read_text(encoding="utf-8")
+    assert kml.count("<Placemark>") == 2 and "<name>Eiffel</name>" in kml
+    assert "<coordinates>2.2944813,48.8583701</coordinates>" in kml
+    from defusedxml import ElementTree
+
+    ElementTree.fromstring(kml.encode())
+
+
+def test_xls_and_ods_become_new_xlsx(tmp_path):
+    for source in (_xls(tmp_path / "a.xls", ROWS), _ods(tmp_path / "b.ods", ROWS)):
+        output = tmp_path / (source.stem + "-out.xlsx")
+        convert_file(source, output)
+        sheet = openpyxl.load_workbook(output).active
+        assert sheet["D2"].value == 48.8583701 and sheet["F2"].value == "ok"
+
+
+def test_errors_share_one_family():
+    for error in (EmptyFileError, NoLinkColumnError, TooManyRowsError, EncryptedFileError):
+        assert issubclass(error, MapConverterError) and error.code
