@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ _URL_HEAD_RE = re.compile(
 
 def _trim_url(url: str) -> str:
     """Drop HTML leftovers and sentence punctuation stuck to the end of a pasted link."""
-    url = _HTML_JUNK_RE.sub("", url)
+    if "%3" in url or "&lt;" in url or "&gt;" in url or "&quot;" in url:
+        url = _HTML_JUNK_RE.sub("", url)
     while url and url[-1] in ".,;:!?'\"]}»”’":
         url = url[:-1]
     while url.endswith(")") and url.count("(") < url.count(")"):
@@ -579,6 +581,12 @@ def _geo_uri(url: str) -> LinkReading:
     return LinkReading(Location(lat, lng, "geo-uri", "geo"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _families_for_host(host: str) -> tuple[LinkFamily, ...]:
+    """The families that own a host (hosts repeat a lot in one file, so this is cached)."""
+    return tuple(family for family in LINK_FAMILIES if family.host_pattern.match(host))
+
+
 def _read_url(url: str, depth: int) -> LinkReading:
     """Read one URL: pick its family by host, then read it."""
     lowered_start = url[:24].lower()
@@ -603,8 +611,8 @@ def _read_url(url: str, depth: int) -> LinkReading:
         inner = _param(rest, "link") or _param(rest, "continue")
         if inner:
             return _read_url(inner, depth + 1)
-    for family in LINK_FAMILIES:
-        if family.host_pattern.match(host) and rest.startswith(family.path_prefix):
+    for family in _families_for_host(host):
+        if rest.startswith(family.path_prefix):
             location = family.read(rest)
             if location:
                 return LinkReading(location)
