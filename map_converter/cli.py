@@ -17,22 +17,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def build_resolver(environ=os.environ):
     """The short-link resolver as configured by MAPLINK_* environment variables."""
-    from .cache import ResolvedLinkCache
-    from .resolver import ResolverSettings, ShortLinkResolver
-    from .safety import HostPolicy, parse_host_list
+    from .resolver import resolver_factory
+    from .safety import parse_host_list
 
-    policy = HostPolicy(
+    data_dir = Path(environ.get("MAPLINK_DATA_DIR", PROJECT_ROOT))
+    make_resolver = resolver_factory(
         extra_hosts=parse_host_list(environ.get("MAPLINK_SHORTLINK_HOSTS")),
         allow_private_networks=environ.get("MAPLINK_ALLOW_PRIVATE_NETWORKS", "") == "1",
-    )
-    settings = ResolverSettings(
-        policy=policy,
         concurrency=int(environ.get("MAPLINK_RESOLVE_CONCURRENCY", "16")),
         per_host_concurrency=int(environ.get("MAPLINK_RESOLVE_PER_HOST", "8")),
+        cache_path=data_dir / "processed" / "resolved-links.sqlite3",
     )
-    data_dir = Path(environ.get("MAPLINK_DATA_DIR", PROJECT_ROOT))
-    cache = ResolvedLinkCache(data_dir / "processed" / "resolved-links.sqlite3")
-    return ShortLinkResolver(settings, cache)
+    return make_resolver()
 
 
 class _ProgressBar:

@@ -47,6 +47,7 @@ class ResolverSettings:
     max_retries: int = 2
     max_retry_wait_seconds: float = 30.0
     first_retry_wait_seconds: float = 0.5
+    total_deadline_seconds: float | None = None  # for callers that must answer in one request
 
 
 class BlockedAddressError(OSError):
@@ -164,6 +165,7 @@ class ShortLinkResolver:
         )
         semaphore = asyncio.Semaphore(settings.concurrency)
         to_cache: dict[str, LinkReading] = {}
+        answered: set[str] = set()
         async with aiohttp.ClientSession(
             connector=connector,
             timeout=timeout,
@@ -181,10 +183,17 @@ class ShortLinkResolver:
                 async with semaphore:
                     reading = await self._resolve_with_retries(session, link)
                 on_result(link, reading)
+                answered.add(link)
                 if reading.location is not None or reading.reason.startswith(LASTING_FAILURES):
                     to_cache[link] = reading
 
-            await asyncio.gather(*(run_one(link) for link in links))
+            try:
+                async with asyncio.timeout(settings.total_deadline_seconds):
+                    await asyncio.gather(*(run_one(link) for link in links))
+            except TimeoutError:
+                for link in links:
+                    if link not in answered:
+                        on_result(link, _failure("timed out"))
         if self.cache:
             self.cache.put_many(to_cache)
 
@@ -311,3 +320,22 @@ def _provider(host: str | None) -> str:
     if "yandex" in host:
         return "yandex"
     return "google"
+
+
+def resolver_factory(
+    extra_hosts: frozenset[str] = frozenset(),
+    allow_private_networks: bool = False,
+    concurrency: int = 16,
+    per_host_concurrency: int = 8,
+    cache_path=None,
+    total_deadline_seconds: float | None = None,
+) -> Callable[[], ShortLinkResolver]:
+    """A function that makes a fresh resolver per job (its pause list is per job) sharing one cache."""
+    settings = ResolverSettings(
+        policy=HostPolicy(extra_hosts, allow_private_networks),
+        concurrency=concurrency,
+        per_host_concurrency=per_host_concurrency,
+        total_deadline_seconds=total_deadline_seconds,
+    )
+    cache = ResolvedLinkCache(cache_path) if cache_path else None
+    return lambda: ShortLinkResolver(settings, cache)
