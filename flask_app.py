@@ -138,7 +138,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     def handle_too_large(_error):
         limit_mb = settings["MAX_UPLOAD_BYTES"] / (1024 * 1024)
         return error_response(
-            413, "file_too_large", f"The file is larger than {limit_mb:g} MB. Split it or remove extra sheets."
+            413,
+            "file_too_large",
+            f"The file is larger than {limit_mb:g} MB. Split it or remove extra sheets.",
         )
 
     @app.errorhandler(HTTPException)
@@ -181,7 +183,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         upload_file = request.files.get("file")
         if upload_file is None or not upload_file.filename:
             raise ApiError(400, "no_file", "Choose a file and send it in the form field 'file'.")
-        summary = store.create(upload_file.save, upload_file.filename, request.form.get("sheet") or None)
+        summary = store.create(
+            upload_file.save, upload_file.filename, request.form.get("sheet") or None
+        )
         return jsonify(summary), 201
 
     @app.post("/process/<session_id>")
@@ -189,14 +193,28 @@ def create_app(test_config: dict | None = None) -> Flask:
         options = request.get_json(silent=True) or {}
         if not isinstance(options, dict):
             raise ApiError(400, "bad_request", "Send a JSON object: {column, sheet, resolve}.")
-        column, sheet, resolve = options.get("column"), options.get("sheet"), options.get("resolve", True)
-        if not isinstance(column, str | None) or not isinstance(sheet, str | None) or not isinstance(resolve, bool):
-            raise ApiError(400, "bad_request", "column and sheet are strings, resolve is true or false.")
+        column, sheet, resolve = (
+            options.get("column"),
+            options.get("sheet"),
+            options.get("resolve", True),
+        )
+        if (
+            not isinstance(column, str | None)
+            or not isinstance(sheet, str | None)
+            or not isinstance(resolve, bool)
+        ):
+            raise ApiError(
+                400, "bad_request", "column and sheet are strings, resolve is true or false."
+            )
         wait_seconds = _number_argument("wait", 0.0, 0.0, settings["MAX_WAIT_SECONDS"])
         status = store.start_job(session_id, column=column, sheet=sheet, resolve=resolve)
         if wait_seconds:
             status = store.wait(status["id"], wait_seconds)
-        body = {"id": status["id"], "state": status["state"], "status_url": f"/status/{status['id']}"}
+        body = {
+            "id": status["id"],
+            "state": status["state"],
+            "status_url": f"/status/{status['id']}",
+        }
         return jsonify(body), 202
 
     @app.get("/status/<session_id>")
@@ -216,7 +234,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download(session_id: str):
         output_format = request.args.get("format", "xlsx")
         if output_format not in OUTPUT_FORMATS:
-            raise ApiError(400, "unsupported_format", f"format is one of {', '.join(OUTPUT_FORMATS)}.")
+            raise ApiError(
+                400, "unsupported_format", f"format is one of {', '.join(OUTPUT_FORMATS)}."
+            )
         path, download_name, media_type = store.download(session_id, output_format)
         return send_file(path, mimetype=media_type, as_attachment=True, download_name=download_name)
 
@@ -232,7 +252,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             raise ApiError(400, "no_file", "Choose a file and send it in the form field 'file'.")
         requested_format = request.form.get("format") or None
         if requested_format is not None and requested_format not in OUTPUT_FORMATS:
-            raise ApiError(400, "unsupported_format", f"format is one of {', '.join(OUTPUT_FORMATS)}.")
+            raise ApiError(
+                400, "unsupported_format", f"format is one of {', '.join(OUTPUT_FORMATS)}."
+            )
         upload_root.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=".convert-", dir=upload_root))
         try:
@@ -298,7 +320,17 @@ def _number_argument(name: str, default: float, minimum: float, maximum: float) 
 
 
 def _public_status(status: dict) -> dict:
-    keys = ("id", "state", "total", "processed", "counts", "eta_seconds", "started_at", "finished_at", "error")
+    keys = (
+        "id",
+        "state",
+        "total",
+        "processed",
+        "counts",
+        "eta_seconds",
+        "started_at",
+        "finished_at",
+        "error",
+    )
     return {key: status.get(key) for key in keys}
 
 

@@ -163,7 +163,9 @@ class SessionStore:
 
     # --- upload -----------------------------------------------------------------------------
 
-    def create(self, save_upload: Callable[[Path], None], filename: str, sheet: str | None = None) -> dict:
+    def create(
+        self, save_upload: Callable[[Path], None], filename: str, sheet: str | None = None
+    ) -> dict:
         """Store an upload, read it once to describe it; a rejected upload leaves nothing."""
         session_id = str(uuid.uuid4())
         folder = self._upload_dir(session_id)
@@ -197,11 +199,17 @@ class SessionStore:
         with self._manifests_lock:
             self._manifests[session_id] = manifest
         preview_rows = [
-            [cell_text(row[column]) if column < len(row) else "" for column in range(len(table.header))]
+            [
+                cell_text(row[column]) if column < len(row) else ""
+                for column in range(len(table.header))
+            ]
             for row in table.rows[:PREVIEW_ROWS]
         ]
         return {
-            **{key: manifest[key] for key in ("id", "filename", "format", "sheets", "sheet", "columns")},
+            **{
+                key: manifest[key]
+                for key in ("id", "filename", "format", "sheets", "sheet", "columns")
+            },
             "link_column": manifest["link_column"],
             "row_count": manifest["row_count"],
             "preview": {"columns": table.header, "rows": preview_rows},
@@ -238,7 +246,11 @@ class SessionStore:
     # --- jobs -------------------------------------------------------------------------------
 
     def start_job(
-        self, session_id: str, column: str | None = None, sheet: str | None = None, resolve: bool = True
+        self,
+        session_id: str,
+        column: str | None = None,
+        sheet: str | None = None,
+        resolve: bool = True,
     ) -> dict:
         """Start the conversion in the background, or return the job that already runs."""
         manifest = self.manifest(session_id)
@@ -249,7 +261,11 @@ class SessionStore:
             return current
         if current["state"] == State.DONE and current.get("options") == options:
             return current
-        if column is not None and column not in manifest["columns"] and options["sheet"] == manifest["sheet"]:
+        if (
+            column is not None
+            and column not in manifest["columns"]
+            and options["sheet"] == manifest["sheet"]
+        ):
             raise NoLinkColumnError(
                 f"There is no column named {column!r}. Columns: {', '.join(manifest['columns'])}."
             )
@@ -366,7 +382,17 @@ class SessionStore:
             connection.executemany(
                 "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (index, r.row_number, r.name, r.link, r.lat, r.lng, str(r.status), r.method, r.note)
+                    (
+                        index,
+                        r.row_number,
+                        r.name,
+                        r.link,
+                        r.lat,
+                        r.lng,
+                        str(r.status),
+                        r.method,
+                        r.note,
+                    )
                     for index, r in enumerate(conversion.results)
                 ),
             )
@@ -419,7 +445,9 @@ class SessionStore:
             )
         return status
 
-    def results(self, session_id: str, offset: int = 0, limit: int = 100, status_filter: str | None = None) -> dict:
+    def results(
+        self, session_id: str, offset: int = 0, limit: int = 100, status_filter: str | None = None
+    ) -> dict:
         """A page of row results, optionally only one status."""
         self._require_done(session_id)
         session_id = parse_session_id(session_id)
@@ -427,7 +455,9 @@ class SessionStore:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             where, parameters = ("WHERE status = ?", [status_filter]) if status_filter else ("", [])
-            total = connection.execute(f"SELECT COUNT(*) FROM results {where}", parameters).fetchone()[0]
+            total = connection.execute(
+                f"SELECT COUNT(*) FROM results {where}", parameters
+            ).fetchone()[0]
             rows = connection.execute(
                 "SELECT row_number, name, link, lat, lng, status, method, note FROM results "
                 f"{where} ORDER BY position LIMIT ? OFFSET ?",
@@ -491,14 +521,19 @@ class SessionStore:
             except SessionNotFoundError:
                 continue
             manifest = _read_json(folder / "manifest.json")
-            expires_at = manifest["expires_at"] if manifest else folder.stat().st_mtime + self.ttl_seconds
+            expires_at = (
+                manifest["expires_at"] if manifest else folder.stat().st_mtime + self.ttl_seconds
+            )
             if expires_at < now:
                 self._expire(session_id)
                 removed += 1
         for folder in list(self.processed_root.iterdir()):
             with contextlib.suppress(SessionNotFoundError):
                 session_id = parse_session_id(folder.name)
-                if not self._upload_dir(session_id).exists() and folder.stat().st_mtime + 3600 < now:
+                if (
+                    not self._upload_dir(session_id).exists()
+                    and folder.stat().st_mtime + 3600 < now
+                ):
                     self._remove(session_id)
         tombstones = self.upload_root / ".expired"
         if tombstones.exists():
@@ -519,5 +554,7 @@ def _eta_seconds(status: dict) -> float | None:
 def _safe_display_name(filename: str) -> str:
     """The client's file name for display and download names only (never a path we open)."""
     name = Path(filename or "").name.replace("\\", "_").replace("/", "_")
-    name = "".join(character for character in name if character.isprintable() and character not in '"<>|*?:')
+    name = "".join(
+        character for character in name if character.isprintable() and character not in '"<>|*?:'
+    )
     return name[:200] or "spreadsheet"
