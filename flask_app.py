@@ -146,7 +146,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.code, "bad_request")
-        return error_response(error.code or 400, code, error.description or error.name)
+        body, status = error_response(error.code or 400, code, error.description or error.name)
+        if getattr(error, "valid_methods", None):
+            body.headers["Allow"] = ", ".join(error.valid_methods)
+        return body, status
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
