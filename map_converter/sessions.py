@@ -283,6 +283,9 @@ class SessionStore:
             "heartbeat_at": time.time(),
             "error": None,
             "options": options,
+            # For operators and tests: how many jobs this session has started, and where.
+            "run_count": current.get("run_count", 0) + 1,
+            "worker_pid": os.getpid(),
         }
         self._write_status(session_id, status)
         self._pool.submit(self._run_job, manifest, options, lock, status)

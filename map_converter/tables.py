@@ -176,7 +176,7 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
 
 def _looks_like_text(head: bytes) -> bool:
     """Text in UTF-8/UTF-16/cp1252: no NUL bytes unless it is UTF-16 with a BOM."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return True
     if b"\x00" in head:
         return False
@@ -209,7 +209,9 @@ def read_table(path: Path | str, sheet: str | None = None, max_rows: int | None 
 
 
 def _decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else cp1252."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return raw.decode("utf-32")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     try:
@@ -229,7 +231,12 @@ def _read_csv_grid(path: Path, file_format: str) -> list[list]:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:  # NUL bytes, a field over csv's 128 KB limit
+        raise UnreadableFileError(
+            f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
+        ) from error
 
 
 def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, list[list]]:

@@ -1,0 +1,194 @@
+"""A corpus of hostile or broken uploads, generated on the fly (nothing binary is committed)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import xlsxwriter
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    "</Relationships>"
+)
+SHEET_HEAD = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def raw_xlsx(sheet_xml: str, workbook: str = WORKBOOK, include_sheet: bool = True) -> bytes:
+    """A minimal .xlsx package around the given sheet XML."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        if include_sheet:
+            archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return buffer.getvalue()
+
+
+def inline_rows(rows: list[list[str]], dimension: str | None = None) -> str:
+    """Sheet XML with inline strings (fast to build for a million rows)."""
+    parts = [SHEET_HEAD]
+    if dimension:
+        parts.append(f'<dimension ref="{dimension}"/>')
+    parts.append("<sheetData>")
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(
+            f'<c r="{chr(65 + column)}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+            for column, value in enumerate(row)
+        )
+        parts.append(f'<row r="{number}">{cells}</row>')
+    parts.append("</sheetData></worksheet>")
+    return "".join(parts)
+
+
+def valid_xlsx(rows: list[list]) -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def million_row_xlsx() -> bytes:
+    """1,048,576 rows (Excel's maximum), written straight as XML."""
+    parts = [
+        SHEET_HEAD,
+        "<sheetData>",
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>',
+    ]
+    parts.extend(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(2, 1_048_577))
+    parts.append("</sheetData></worksheet>")
+    return raw_xlsx("".join(parts))
+
+
+def zip_bomb() -> bytes:
+    """A package whose sheet declares gigabytes of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = b"\x00" * (1 << 20)
+            for _ in range(200):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def billion_laughs() -> bytes:
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
+        for n in range(1, 10)
+    )
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return raw_xlsx(sheet)
+
+
+def encrypted_xlsx() -> bytes:
+    import msoffcrypto.format.ooxml as ooxml
+
+    plain = io.BytesIO(valid_xlsx([["Link"], ["40.7, -74.0"]]))
+    encrypted = io.BytesIO()
+    ooxml.OOXMLFile(plain).encrypt("secret", encrypted)
+    return encrypted.getvalue()
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    + b"\x00" * 64
+)
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 256
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x01\x02\x03\nendstream\nendobj\n"
+OLE_NOT_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"garbage" * 100
+
+
+def corpus() -> list[tuple[str, bytes, set[str]]]:
+    """(file name, content, accepted error codes) for each hostile upload."""
+    good = valid_xlsx([["Name", "Link"], ["A", "40.7, -74.0"], ["B", "geo:1.5,2.5"]])
+    odt = io.BytesIO()
+    with zipfile.ZipFile(odt, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    plain_zip = io.BytesIO()
+    with zipfile.ZipFile(plain_zip, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    corrupted = bytearray(good)
+    sheet_data = corrupted.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")
+    corrupted[sheet_data : sheet_data + 120] = b"\xff" * 120  # the sheet's deflate stream
+    unreadable = {"unreadable_file", "not_a_spreadsheet", "empty_file", "no_link_column"}
+    return [
+        ("image.xlsx", PNG, {"not_a_spreadsheet"}),
+        ("program.xls", ELF, {"not_a_spreadsheet"}),
+        ("document.csv", PDF, {"not_a_spreadsheet"}),
+        ("archive.csv", gzip.compress(b"Link\n40.7,-74.0\n" * 100), {"not_a_spreadsheet"}),
+        ("text.xlsx", odt.getvalue(), {"not_a_spreadsheet"}),
+        ("plain.xlsx", plain_zip.getvalue(), {"not_a_spreadsheet"}),
+        ("truncated.xlsx", good[: len(good) // 2], {"unreadable_file"}),
+        ("corrupted.xlsx", bytes(corrupted), unreadable),
+        ("bomb.xlsx", zip_bomb(), {"unreadable_file"}),
+        ("laughs.xlsx", billion_laughs(), unreadable),
+        ("locked.xlsx", encrypted_xlsx(), {"encrypted_file"}),
+        ("ole.xls", OLE_NOT_XLS, {"unreadable_file"}),
+        ("empty.csv", b"", {"empty_file"}),
+        ("empty.xlsx", b"", {"empty_file"}),
+        ("bom-only.csv", b"\xef\xbb\xbf", {"empty_file"}),
+        ("header-only.csv", b"Name,Map link\n", {"empty_file"}),
+        ("header-only.xlsx", valid_xlsx([["Name", "Map link"]]), {"empty_file"}),
+        ("blank-sheet.xlsx", raw_xlsx(inline_rows([])), {"empty_file"}),
+        (
+            "broken-workbook.xlsx",
+            raw_xlsx(inline_rows([["Link"]]), workbook="<workbook"),
+            unreadable,
+        ),
+        ("missing-sheet.xlsx", raw_xlsx("", include_sheet=False), unreadable),
+        ("utf32.csv", "Name,City\nA,B\n".encode("utf-32"), {"no_link_column"}),
+        ("shift-jis.csv", "名前,住所\n東京,千代田区\n".encode("shift_jis"), {"no_link_column"}),
+        ("utf16-nolinks.csv", "Name\tCity\nA\tB\n".encode("utf-16"), {"no_link_column"}),
+        ("formulas.csv", b"Cmd,Other\n=cmd|' /C calc'!A0,@SUM(1)\n+1+1,-2-2\n", {"no_link_column"}),
+        (
+            "xss.csv",
+            b"Name,Note\n<img src=x onerror=alert(1)>,<script>alert(1)</script>\n",
+            {"no_link_column"},
+        ),
+        (
+            "nul-in-csv.csv",
+            b"Name,Other\n" + b"plain,text\n" * 1000 + b"a\x00b,c\n" * 50,
+            {"no_link_column"},
+        ),
+        ("huge-field.csv", b"Link\n" + b"x" * 300_000 + b"\n", {"unreadable_file"}),
+        (
+            "page.xls",
+            b"<html><body><table><tr><td>hi</td></tr></table></body></html>",
+            {"empty_file", "no_link_column"},
+        ),
+        ("million.xlsx", million_row_xlsx(), {"too_many_rows"}),
+    ]
