@@ -25,7 +25,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PROJECT_ROOT, OUT_DIR, write_xlsx_input  # noqa: E402
+from bench.common import OUT_DIR, PROJECT_ROOT, write_xlsx_input  # noqa: E402
 
 
 def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
@@ -33,7 +33,16 @@ def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "flask_app:app", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "flask_app:app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
         cwd=PROJECT_ROOT,
         env={**os.environ, "MAPLINK_DATA_DIR": data_dir},
         stdout=subprocess.DEVNULL,
@@ -50,10 +59,14 @@ def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("gunicorn did not start")
 
 
-def flow(session: requests.Session, base_url: str, content: bytes, status_times: list | None = None) -> float:
+def flow(
+    session: requests.Session, base_url: str, content: bytes, status_times: list | None = None
+) -> float:
     """One upload -> process -> poll -> download; returns its wall time."""
     started = time.perf_counter()
-    uploaded = session.post(f"{base_url}/upload", files={"file": ("bench.xlsx", content)}, timeout=30)
+    uploaded = session.post(
+        f"{base_url}/upload", files={"file": ("bench.xlsx", content)}, timeout=30
+    )
     uploaded.raise_for_status()
     session_id = uploaded.json()["id"]
     session.post(f"{base_url}/process/{session_id}", timeout=30).raise_for_status()
@@ -88,7 +101,9 @@ def main() -> None:
             with requests.Session() as session:
                 flow(session, base_url, content)  # warm-up: workers import everything once
                 times = [flow(session, base_url, content) for _ in range(args.runs)]
-            print(f"1,000-row flow: median {statistics.median(times):.3f} s of {args.runs} (target <= 0.8 s)")
+            print(
+                f"1,000-row flow: median {statistics.median(times):.3f} s of {args.runs} (target <= 0.8 s)"
+            )
 
             status_times: list[float] = []
             errors: list[str] = []

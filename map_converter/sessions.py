@@ -270,7 +270,7 @@ class SessionStore:
                 f"There is no column named {column!r}. Columns: {', '.join(manifest['columns'])}."
             )
         lock = _JobLock(self._processed_dir(session_id) / "job.lock")
-        if not lock.try_acquire():
+        if not self._acquire_for_start(lock):
             return {**self.status(session_id), "state": str(State.QUEUED)}
         status = {
             "id": session_id,
@@ -290,6 +290,15 @@ class SessionStore:
         self._write_status(session_id, status)
         self._pool.submit(self._run_job, manifest, options, lock, status)
         return self.status(session_id)
+
+    @staticmethod
+    def _acquire_for_start(lock: _JobLock) -> bool:
+        """Take the job lock; a status reader may hold it for a moment, a running job never lets go."""
+        for _ in range(5):
+            if lock.try_acquire():
+                return True
+            time.sleep(0.02)
+        return False
 
     def _write_status(self, session_id: str, status: dict) -> None:
         folder = self._processed_dir(session_id)
@@ -422,8 +431,18 @@ class SessionStore:
             }
         if status["state"] in ACTIVE_STATES:
             lock = _JobLock(self._processed_dir(session_id) / "job.lock")
-            heartbeat_age = time.time() - (status.get("heartbeat_at") or 0)
-            if not lock.is_held_elsewhere() or heartbeat_age > self.heartbeat_timeout_seconds:
+            if lock.try_acquire():
+                # Nobody holds the lock: the job ended. It writes its last status before letting
+                # go, so a fresh read tells "finished just now" from "died".
+                try:
+                    status = _read_json(self._processed_dir(session_id) / "status.json") or status
+                finally:
+                    lock.release()
+                is_dead = status["state"] in ACTIVE_STATES
+            else:
+                heartbeat_age = time.time() - (status.get("heartbeat_at") or 0)
+                is_dead = heartbeat_age > self.heartbeat_timeout_seconds
+            if is_dead:
                 status["state"] = str(State.INTERRUPTED)
                 status["error"] = "The conversion stopped (the server restarted). Start it again."
         status["eta_seconds"] = _eta_seconds(status)
