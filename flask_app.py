@@ -243,6 +243,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         path, download_name, media_type = store.download(session_id, output_format)
         return send_file(path, mimetype=media_type, as_attachment=True, download_name=download_name)
 
+    @app.get("/upload/<session_id>")
+    def upload_summary(session_id: str):
+        return jsonify(store.summary(session_id, request.args.get("sheet") or None))
+
     @app.delete("/upload/<session_id>")
     def delete_upload(session_id: str):
         store.delete(session_id)

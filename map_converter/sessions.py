@@ -188,32 +188,27 @@ class SessionStore:
             "format": file_format,
             "source": source.name,
             "sheets": table.sheet_names,
-            "sheet": table.sheet_name,
-            "columns": table.header,
-            "link_column": table.header[link_column],
-            "row_count": table.row_count,
+            **_describe(table, link_column),
             "created_at": now,
             "expires_at": now + self.ttl_seconds,
         }
         write_json_atomically(folder / "manifest.json", manifest)
         with self._manifests_lock:
             self._manifests[session_id] = manifest
-        preview_rows = [
-            [
-                cell_text(row[column]) if column < len(row) else ""
-                for column in range(len(table.header))
-            ]
-            for row in table.rows[:PREVIEW_ROWS]
-        ]
-        return {
-            **{
-                key: manifest[key]
-                for key in ("id", "filename", "format", "sheets", "sheet", "columns")
-            },
-            "link_column": manifest["link_column"],
-            "row_count": manifest["row_count"],
-            "preview": {"columns": table.header, "rows": preview_rows},
-        }
+        return _summary(manifest)
+
+    def summary(self, session_id: str, sheet: str | None = None) -> dict:
+        """What POST /upload answered, again; for another sheet, that sheet's columns and preview."""
+        manifest = self.manifest(session_id)
+        if sheet is None or sheet == manifest["sheet"]:
+            return _summary(manifest)
+        source = self._upload_dir(manifest["id"]) / manifest["source"]
+        table = read_table(source, sheet=sheet, max_rows=self.max_rows)
+        try:
+            link_column = detect_link_column(table)
+        except NoLinkColumnError:
+            link_column = None
+        return _summary({**manifest, **_describe(table, link_column)})
 
     def manifest(self, session_id: str) -> dict:
         """The session's manifest, from this process's cache or from disk."""
@@ -563,6 +558,39 @@ class SessionStore:
                 if tombstone.stat().st_mtime + TOMBSTONE_TTL_SECONDS < now:
                     tombstone.unlink(missing_ok=True)
         return removed
+
+
+def _describe(table, link_column: int | None) -> dict:
+    """Sheet-specific part of a summary: columns, detected link column, rows, a preview."""
+    width = len(table.header)
+    return {
+        "sheet": table.sheet_name,
+        "columns": table.header,
+        "link_column": table.header[link_column] if link_column is not None else None,
+        "row_count": table.row_count,
+        "preview": {
+            "columns": table.header,
+            "rows": [
+                [cell_text(row[column]) if column < len(row) else "" for column in range(width)]
+                for row in table.rows[:PREVIEW_ROWS]
+            ],
+        },
+    }
+
+
+def _summary(manifest: dict) -> dict:
+    keys = (
+        "id",
+        "filename",
+        "format",
+        "sheets",
+        "sheet",
+        "columns",
+        "link_column",
+        "row_count",
+        "preview",
+    )
+    return {key: manifest[key] for key in keys}
 
 
 def _eta_seconds(status: dict) -> float | None:

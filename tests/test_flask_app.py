@@ -78,6 +78,11 @@ def test_upload_workbook_lists_sheets(client, tmp_path):
         body["sheets"] == ["Main", "Two"] and body["sheet"] == "Main" and body["format"] == "xlsx"
     )
     assert_error(upload(client, path.read_bytes(), "w.xlsx", sheet="Nope"), 422, "unknown_sheet")
+    again = client.get(f"/upload/{body['id']}").get_json()
+    assert again == body
+    other = client.get(f"/upload/{body['id']}?sheet=Two").get_json()
+    assert other["sheet"] == "Two" and other["columns"] == ["x"] and other["link_column"] is None
+    assert_error(client.get(f"/upload/{body['id']}?sheet=Nope"), 422, "unknown_sheet")
 
 
 def test_full_flow_and_downloads(client):

@@ -36,6 +36,7 @@ def test_successful_responses_match_their_description():
     responses.append(("/process/{id}", "POST", client.post(f"/process/{session_id}?wait=20")))
     responses.append(("/status/{id}", "GET", client.get(f"/status/{session_id}")))
     responses.append(("/results/{id}", "GET", client.get(f"/results/{session_id}?status=ok")))
+    responses.append(("/upload/{id}", "GET", client.get(f"/upload/{session_id}")))
     responses.append(("/health", "GET", client.get("/health")))
     responses.append(("/upload/{id}", "DELETE", client.delete(f"/upload/{session_id}")))
     for path, method, response in responses:
