@@ -71,7 +71,7 @@ def test_upload_describes_the_file(client):
 
 def test_upload_workbook_lists_sheets(client, tmp_path):
     path = write_xlsx(
-        tmp_path / "w.xlsx", [["Link"], [PIN]], sheet="Main", extra_sheets={"Two": [["x"]]}
+        tmp_path / "w.xlsx", [["Link"], [PIN]], sheet="Main", extra_sheets={"Two": [["x"], ["y"]]}
     )
     body = upload(client, path.read_bytes(), "w.xlsx").get_json()
     assert (
