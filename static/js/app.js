@@ -446,7 +446,8 @@
     if (state.map) state.map.remove();
     state.markers.clear();
     state.mapRows = mapData.rows;
-    const map = L.map("map", { preferCanvas: true, worldCopyJump: true });
+    // SVG markers are DOM elements (focusable, testable); a canvas keeps thousands of them fast.
+    const map = L.map("map", { preferCanvas: mapData.rows.length > 1000, worldCopyJump: true });
     state.map = map;
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
@@ -454,7 +455,7 @@
     }).addTo(map);
     const bounds = [];
     for (const row of mapData.rows) {
-      const marker = L.circleMarker([row.lat, row.lng], { radius: 6, weight: 2 });
+      const marker = L.circleMarker([row.lat, row.lng], { radius: 6, weight: 2, className: `marker-row-${row.row_number}` });
       const popup = document.createElement("div");
       popup.textContent = `Row ${row.row_number}${row.name ? ` · ${row.name}` : ""} · ${row.lat}, ${row.lng}`;
       marker.bindPopup(popup);

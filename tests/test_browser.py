@@ -1,0 +1,347 @@
+"""The page in headless Debian Chromium, against the app served on 127.0.0.1 by the tests.
+
+Map tiles are answered locally (a 1x1 PNG) or refused, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from flask_app import create_app
+from tests.browser_support import CHROMIUM, LiveServer, launch_chromium
+from tests.conftest import write_xlsx
+from tests.fake_shortener import FakeShortener, Route
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+PIN = "https://www.google.com/maps/place/Eiffel/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def shortener():
+    server = FakeShortener().start()
+    server.routes["/share"] = Route(location="https://maps.google.com/?q=51.50068,-0.12469")
+    server.default_route = Route(
+        location="@https://maps.google.com/?q=10.5,20.25&n={path}", delay_seconds=1.0
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_server(shortener):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium chromium-driver")
+    data_dir = tempfile.mkdtemp(prefix="browser-data-")
+    app = create_app(
+        {
+            "DATA_DIR": data_dir,
+            "SHORTLINK_HOSTS": shortener.host,
+            "ALLOW_PRIVATE_NETWORKS": True,
+            "MAX_UPLOAD_BYTES": 200_000,
+        }
+    )
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    with sync_playwright() as playwright:
+        context = launch_chromium(playwright)
+        context.route(
+            "https://tile.openstreetmap.org/**",
+            lambda route: route.fulfill(body=TILE_PNG, content_type="image/png"),
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A fresh tab that records console errors, dialogs and CSP violations."""
+    page = browser_context.new_page()
+    page.console_errors = []
+    page.dialogs = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+        "(e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    yield page
+    page.close()
+
+
+def mixed_workbook(tmp_path: Path, shortener: FakeShortener) -> Path:
+    rows = [
+        ["Name", "Map link", "City"],
+        ["Eiffel Tower", PIN, "Paris"],
+        ["Nothing here", "", "Nowhere"],
+        ["Broken", "https://example.com/not-a-map", "?"],
+        ["Big Ben", shortener.url("/share"), "London"],
+        ["Sydney", "-33.8567844, 151.2152967", "Sydney"],
+        [XSS, "geo:12.5,-3.25", XSS],
+    ]
+    return write_xlsx(tmp_path / "places.xlsx", rows)
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def upload(page, path: Path) -> None:
+    page.set_input_files("#file-input", str(path))
+    expect(page.locator("#check-section")).to_be_visible(timeout=15_000)
+
+
+def wait_review(page) -> None:
+    expect(page.locator("#review-section")).to_be_visible(timeout=30_000)
+    page.locator("#map[data-marker-count]").wait_for(timeout=15_000)
+
+
+def test_whole_flow(page, live_server, shortener, tmp_path):
+    source = mixed_workbook(tmp_path, shortener)
+    page.goto(live_server.url)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "1-upload.png"), full_page=True)
+    upload(page, source)
+    expect(page.locator("#column-select")).to_have_value("Map link")
+    expect(page.locator("#preview-table th[data-link-column]")).to_have_text("Map link")
+    expect(page.locator("#file-summary")).to_contain_text("6 rows")
+    page.screenshot(path=str(SCREENSHOTS / "2-check.png"), full_page=True)
+    page.click("#convert-button")
+    wait_review(page)
+    expect(page.locator("#job-bar")).to_have_attribute("value", "6")
+    expect(page.locator("#job-text")).to_contain_text("Done: 6 of 6 rows (100 %)")
+    session_id = page.evaluate("location.hash.slice(1)")
+    api = page.request
+    status = api.get(f"{live_server.url}/status/{session_id}").json()
+    assert status["counts"] == {"ok": 4, "failed": 1, "skipped": 1}
+    cards = page.locator(".stat-card__value").all_text_contents()
+    assert cards == ["6", "4", "1", "1"]
+    results = api.get(f"{live_server.url}/results/{session_id}").json()["rows"]
+    table_rows = page.locator("#results-table tbody tr")
+    expect(table_rows).to_have_count(6)
+    for index, row in enumerate(results):
+        cells = table_rows.nth(index).locator("td")
+        assert cells.nth(0).text_content() == str(row["row_number"])
+        assert cells.nth(3).text_content() == ("" if row["lat"] is None else str(row["lat"]))
+        assert cells.nth(5).text_content() == row["status"]
+    assert page.locator("#map").get_attribute("data-marker-count") == "4"
+    page.screenshot(path=str(SCREENSHOTS / "4-review.png"), full_page=True)
+    # Filters and the map link of an ok row
+    page.click('.chip[data-filter="failed"]')
+    expect(table_rows).to_have_count(1)
+    expect(table_rows.first.locator(".badge")).to_have_text("failed")
+    page.click('.chip[data-filter=""]')
+    expect(table_rows).to_have_count(6)
+    href = table_rows.first.locator("a").get_attribute("href")
+    assert "mlat=48.8583701&mlon=2.2944813" in href
+    # Every download arrives and holds the right coordinates
+    downloads = {}
+    for output_format in ("xlsx", "csv", "geojson", "kml"):
+        with page.expect_download() as info:
+            page.click(f'.downloads [data-format="{output_format}"]')
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        downloads[output_format] = target
+    assert downloads["xlsx"].name == "places-coordinates.xlsx"
+    sheet = openpyxl.load_workbook(downloads["xlsx"]).active
+    assert (sheet["D2"].value, sheet["E2"].value, sheet["F5"].value) == (
+        48.8583701,
+        2.2944813,
+        "ok",
+    )
+    assert (sheet["D5"].value, sheet["E5"].value) == (51.50068, -0.12469)
+    with open(downloads["csv"], encoding="utf-8-sig") as handle:
+        csv_rows = list(csv.reader(handle))
+    assert csv_rows[5][3:5] == ["-33.8567844", "151.2152967"]
+    features = json.loads(downloads["geojson"].read_text(encoding="utf-8"))["features"]
+    assert len(features) == 4 and features[0]["geometry"]["coordinates"] == [2.2944813, 48.8583701]
+    assert downloads["kml"].read_text(encoding="utf-8").count("<Placemark>") == 4
+    assert page.console_errors == [] and page.dialogs == []
+    assert page.evaluate("window.__csp") == []
+
+
+def test_table_and_map_are_linked(page, live_server, shortener, tmp_path):
+    page.goto(live_server.url)
+    upload(page, mixed_workbook(tmp_path, shortener))
+    page.click("#convert-button")
+    wait_review(page)
+    # A click on a marker shows its row in the table (switching to the OK rows).
+    page.locator("path.marker-row-5").click()
+    expect(page.locator('.chip[data-filter="ok"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('#results-table tbody tr[data-row-number="5"]')).to_have_attribute(
+        "data-selected", "true"
+    )
+    expect(page.locator(".leaflet-popup-content", has_text="Row 5")).to_be_visible()
+    # A click on a table row shows its marker.
+    page.locator('#results-table tbody tr[data-row-number="6"]').click()
+    expect(page.locator(".leaflet-popup-content", has_text="Row 6")).to_be_visible()
+    expect(page.locator('#results-table tbody tr[data-row-number="6"]')).to_have_attribute(
+        "data-selected", "true"
+    )
+    assert page.console_errors == [] and page.dialogs == []
+
+
+def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_path):
+    rows = [["Link"]] + [[shortener.url(f"/slow-{n}")] for n in range(20)]
+    path = write_xlsx(tmp_path / "slow.xlsx", rows)
+    page.goto(live_server.url)
+    upload(page, path)
+    page.click("#convert-button")
+    expect(page.locator("#watch-section")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "3-watch.png"), full_page=True)
+    session_id = page.evaluate("location.hash.slice(1)")
+    page.reload()
+    expect(page.locator("#watch-section")).to_be_visible(timeout=10_000)
+    assert page.evaluate("location.hash.slice(1)") == session_id
+    wait_review(page)
+    expect(page.locator(".stat-card__value").nth(1)).to_have_text("20")
+    page.reload()
+    wait_review(page)
+    expect(page.locator(".stat-card__value").first).to_have_text("20")
+    expect(page.locator("#results-table tbody tr")).to_have_count(20)
+    assert page.console_errors == []
+
+
+def test_errors_are_shown_and_the_page_stays_usable(page, live_server, shortener, tmp_path):
+    page.goto(live_server.url)
+    fake = tmp_path / "photo.xlsx"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+    page.set_input_files("#file-input", str(fake))
+    expect(page.locator("#upload-error")).to_contain_text("not a spreadsheet")
+    big = tmp_path / "big.csv"
+    big.write_text("Link\n" + "40.7, -74.0\n" * 30_000)
+    page.set_input_files("#file-input", str(big))
+    expect(page.locator("#upload-error")).to_contain_text("limit is")
+    # An API failure while starting the job
+    page.route("**/process/*", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body=json.dumps({"error": {"code": "unavailable", "message": "The server is busy. Try again in a minute."}}),
+    ))  # fmt: skip
+    upload(page, mixed_workbook(tmp_path, shortener))
+    page.click("#convert-button")
+    expect(page.locator("#check-error")).to_have_text("The server is busy. Try again in a minute.")
+    page.unroute("**/process/*")
+    page.click("#convert-button")
+    wait_review(page)
+    expected = {"Failed to load resource: the server responded with a status of 415 (UNSUPPORTED MEDIA TYPE)",
+                "Failed to load resource: the server responded with a status of 503 (Service Unavailable)"}  # fmt: skip
+    assert set(page.console_errors) <= expected
+
+
+def test_xss_cells_render_as_text(page, live_server, shortener, tmp_path):
+    page.goto(live_server.url)
+    upload(page, mixed_workbook(tmp_path, shortener))
+    expect(page.locator("#preview-table tbody")).to_contain_text(XSS)
+    assert page.locator("#preview-table img").count() == 0
+    page.click("#convert-button")
+    wait_review(page)
+    expect(page.locator("#results-table tbody")).to_contain_text(XSS)
+    assert page.locator("main img:not(.leaflet-tile)").count() == 0
+    page.locator('#results-table tbody tr[data-row-number="7"]').click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(XSS)
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert page.dialogs == [] and page.console_errors == [] and page.evaluate("window.__csp") == []
+
+
+def test_phone_width_and_keyboard_only(browser_context, live_server, shortener, tmp_path):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url)
+    assert no_horizontal_scroll(page)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # the file input behind the drop zone
+    assert page.evaluate("document.activeElement.id") == "file-input"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(mixed_workbook(tmp_path, shortener)))
+    expect(page.locator("#check-section")).to_be_visible(timeout=15_000)
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / "phone-check.png"), full_page=True)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "convert-button":
+            break
+    assert page.evaluate("document.activeElement.id") == "convert-button"
+    page.keyboard.press("Enter")
+    wait_review(page)
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / "phone-review.png"), full_page=True)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.format || ''") == "xlsx":
+            break
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename == "places-coordinates.xlsx"
+    page.close()
+
+
+def test_offline_tiles_leave_markers_table_and_downloads_working(
+    browser_context, live_server, shortener, tmp_path
+):
+    page = browser_context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto(live_server.url)
+    upload(page, mixed_workbook(tmp_path, shortener))
+    page.click("#convert-button")
+    wait_review(page)
+    assert page.locator("#map").get_attribute("data-marker-count") == "4"
+    expect(page.locator("#results-table tbody tr")).to_have_count(6)
+    with page.expect_download() as info:
+        page.click('.downloads [data-format="csv"]')
+    assert info.value.suggested_filename.endswith(".csv")
+    page.close()
+
+
+def test_idle_page_weight(browser_context, live_server):
+    page = browser_context.new_page()
+    sizes = []
+    page.on(
+        "response", lambda response: sizes.append(len(response.body())) if response.ok else None
+    )
+    page.goto(live_server.url)
+    page.wait_for_load_state("networkidle")
+    assert sum(sizes) < 250_000, sizes
+    page.close()
+
+
+def test_start_over_deletes_the_session(page, live_server, shortener, tmp_path):
+    page.goto(live_server.url)
+    upload(page, mixed_workbook(tmp_path, shortener))
+    session_id = page.evaluate("location.hash.slice(1)")
+    page.locator('#check-section [data-action="start-over"]').click()
+    expect(page.locator("#upload-section")).to_be_visible()
+    assert page.evaluate("location.hash") == ""
+    deadline_response = page.request.get(f"{live_server.url}/status/{session_id}")
+    for _ in range(20):
+        if deadline_response.status == 404:
+            break
+        page.wait_for_timeout(100)
+        deadline_response = page.request.get(f"{live_server.url}/status/{session_id}")
+    assert deadline_response.status == 404
+    assert re.match(r"^[0-9a-f-]{36}$", session_id)
