@@ -268,15 +268,8 @@ class SessionStore:
         if not self._acquire_for_start(lock):
             return {**self.status(session_id), "state": str(State.QUEUED)}
         status = {
-            "id": session_id,
-            "state": str(State.QUEUED),
-            "total": manifest["row_count"],
-            "processed": 0,
-            "counts": {"ok": 0, "failed": 0, "skipped": 0},
-            "started_at": None,
-            "finished_at": None,
+            **_initial_status(session_id, State.QUEUED, manifest["row_count"]),
             "heartbeat_at": time.time(),
-            "error": None,
             "options": options,
             # For operators and tests: how many jobs this session has started, and where.
             "run_count": current.get("run_count", 0) + 1,
@@ -414,16 +407,7 @@ class SessionStore:
         session_id = manifest["id"]
         status = _read_json(self._processed_dir(session_id) / "status.json")
         if status is None:
-            status = {
-                "id": session_id,
-                "state": str(State.UPLOADED),
-                "total": manifest["row_count"],
-                "processed": 0,
-                "counts": {"ok": 0, "failed": 0, "skipped": 0},
-                "started_at": None,
-                "finished_at": None,
-                "error": None,
-            }
+            status = _initial_status(session_id, State.UPLOADED, manifest["row_count"])
         if status["state"] in ACTIVE_STATES:
             lock = _JobLock(self._processed_dir(session_id) / "job.lock")
             if lock.try_acquire():
@@ -558,6 +542,20 @@ class SessionStore:
                 if tombstone.stat().st_mtime + TOMBSTONE_TTL_SECONDS < now:
                     tombstone.unlink(missing_ok=True)
         return removed
+
+
+def _initial_status(session_id: str, state: State, total: int) -> dict:
+    """A status with nothing processed yet."""
+    return {
+        "id": session_id,
+        "state": str(state),
+        "total": total,
+        "processed": 0,
+        "counts": {"ok": 0, "failed": 0, "skipped": 0},
+        "started_at": None,
+        "finished_at": None,
+        "error": None,
+    }
 
 
 def _describe(table, link_column: int | None) -> dict:

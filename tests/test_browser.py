@@ -111,6 +111,15 @@ def no_horizontal_scroll(page) -> bool:
     )
 
 
+def tab_to(page, expression: str, expected: str, limit: int = 12) -> None:
+    """Press Tab until the focused element matches, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(expression) == expected:
+            return
+    raise AssertionError(f"Tab never reached {expected!r}")
+
+
 def upload(page, path: Path) -> None:
     page.set_input_files("#file-input", str(path))
     expect(page.locator("#check-section")).to_be_visible(timeout=15_000)
@@ -282,19 +291,12 @@ def test_phone_width_and_keyboard_only(browser_context, live_server, shortener, 
     expect(page.locator("#check-section")).to_be_visible(timeout=15_000)
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(SCREENSHOTS / "phone-check.png"), full_page=True)
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "convert-button":
-            break
-    assert page.evaluate("document.activeElement.id") == "convert-button"
+    tab_to(page, "document.activeElement.id", "convert-button")
     page.keyboard.press("Enter")
     wait_review(page)
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(SCREENSHOTS / "phone-review.png"), full_page=True)
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.dataset.format || ''") == "xlsx":
-            break
+    tab_to(page, "document.activeElement.dataset.format || ''", "xlsx")
     with page.expect_download() as info:
         page.keyboard.press("Enter")
     assert info.value.suggested_filename == "places-coordinates.xlsx"
