@@ -66,7 +66,7 @@ def main() -> None:
                 "1,048,575-row .csv -> .csv",
                 write_csv_input(OUT_DIR / "in-1m.csv", 1_048_575),
                 "csv",
-                1,
+                3,
                 "<= 60 s, <= 1.5 GB",
             )
         )

@@ -582,8 +582,10 @@ def _geo_uri(url: str) -> LinkReading:
 
 
 @functools.lru_cache(maxsize=4096)
-def _families_for_host(host: str) -> tuple[LinkFamily, ...]:
-    """The families that own a host (hosts repeat a lot in one file, so this is cached)."""
+def _families_for_host(host: str) -> tuple[LinkFamily, ...] | None:
+    """The families that own a host, None for datum-shifted hosts (cached: hosts repeat a lot)."""
+    if DATUM_SHIFTED_HOST_RE.search(host):
+        return None
     return tuple(family for family in LINK_FAMILIES if family.host_pattern.match(host))
 
 
@@ -604,14 +606,15 @@ def _read_url(url: str, depth: int) -> LinkReading:
         return LinkReading(location, "" if location else "no coordinates in the link")
     host = head["host"].lower().rstrip(".")
     rest = head["rest"]
-    if DATUM_SHIFTED_HOST_RE.search(host):
+    families = _families_for_host(host)
+    if families is None:
         return LinkReading(None, DATUM_SHIFTED_REASON)
     # Wrapped links (Firebase ?link=, Google's consent page ?continue=) are read offline.
     if depth < _MAX_NESTING and host in ("maps.app.goo.gl", "consent.google.com", "app.goo.gl"):
         inner = _param(rest, "link") or _param(rest, "continue")
         if inner:
             return _read_url(inner, depth + 1)
-    for family in _families_for_host(host):
+    for family in families:
         if rest.startswith(family.path_prefix):
             location = family.read(rest)
             if location:

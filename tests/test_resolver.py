@@ -272,3 +272,30 @@ def test_without_resolver_short_links_fail_with_a_reason(tmp_path):
     table = read_table(write_xlsx(tmp_path / "s.xlsx", [["Link"], ["https://maps.app.goo.gl/abc"]]))
     result = convert_table(table).results[0]
     assert (result.status, result.note) == (Status.FAILED, "short link not resolved")
+
+
+def test_default_limits_are_the_documented_ones():
+    settings = ResolverSettings()
+    assert (settings.connect_timeout_seconds, settings.read_timeout_seconds) == (3.0, 5.0)
+    assert settings.deadline_seconds == 10.0 and settings.max_hops == 5
+    assert settings.max_body_bytes == 512 * 1024 and settings.max_retry_wait_seconds == 30.0
+    assert (settings.concurrency, settings.per_host_concurrency) == (16, 8)
+
+
+def test_retry_after_is_capped(shortener):
+    shortener.routes["/later"] = Route(location=PLACE, first_statuses=[429], headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    reading = make_resolver(shortener, max_retry_wait_seconds=0.5).resolve(shortener.url("/later"))
+    assert reading.location is not None and time.monotonic() - started < 3
+
+
+def test_total_deadline_fails_the_rest_as_timed_out(shortener):
+    shortener.default_route = Route(location=PLACE, delay_seconds=2.0)
+    links = [shortener.url(f"/t{n}") for n in range(4)]
+    results = {}
+    started = time.monotonic()
+    make_resolver(shortener, concurrency=1, total_deadline_seconds=1.0).resolve_many(
+        links, lambda link, reading: results.__setitem__(link, reading)
+    )
+    assert time.monotonic() - started < 3
+    assert len(results) == 4 and all(reading.reason == "timed out" for reading in results.values())
