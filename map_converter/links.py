@@ -487,9 +487,44 @@ def _osmand(url: str) -> Location | None:
     return None
 
 
+_GE0_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_GE0_MAX_CHARACTERS = 10  # 3 latitude and 3 longitude bits per character, 30 bits each at most
+ORGANIC_PATH_RE = re.compile(
+    rf"^/(?:(?P<lat>{NUMBER}),(?P<lng>{NUMBER})|(?P<code>[A-Za-z0-9_-]{{2,11}}))(?:[/?#]|$)"
+)
+
+
+def decode_ge0(code: str) -> tuple[float, float] | None:
+    """Centre of an Organic Maps / MAPS.ME 'ge0' short code (first character is the zoom)."""
+    point = code[1:]
+    if not 1 <= len(point) <= _GE0_MAX_CHARACTERS or any(c not in _GE0_ALPHABET for c in code):
+        return None
+    lat_bits = lng_bits = 0
+    for character in point:
+        value = _GE0_ALPHABET.index(character)
+        # Bits 5, 3, 1 belong to the latitude, bits 4, 2, 0 to the longitude.
+        lat_bits = (lat_bits << 3) | ((value >> 3) & 4) | ((value >> 2) & 2) | ((value >> 1) & 1)
+        lng_bits = (lng_bits << 3) | ((value >> 2) & 4) | ((value >> 1) & 2) | (value & 1)
+    unused_bits = 3 * (_GE0_MAX_CHARACTERS - len(point))
+    lat_bits = (lat_bits << unused_bits) + (1 << unused_bits >> 1)  # the middle of the cell
+    lng_bits = (lng_bits << unused_bits) + (1 << unused_bits >> 1)
+    scale = (1 << (3 * _GE0_MAX_CHARACTERS)) - 1
+    lat = lat_bits / scale * 180.0 - 90.0
+    lng = lng_bits / scale * 360.0 - 180.0
+    return (round(lat, 7), round(lng, 7)) if is_valid(lat, lng) else None
+
+
 def _organic(url: str) -> Location | None:
-    """Organic Maps / MAPS.ME API links: ll=lat,lon."""
-    return _location(_pair_value(_param(url, "ll")), "pin", "organic-maps")
+    """Organic Maps / MAPS.ME: ll=lat,lon API links, /lat,lon/Name and /<ge0 code>/Name links."""
+    located = _location(_pair_value(_param(url, "ll")), "pin", "organic-maps")
+    if located or "://" in url[:10]:
+        return located
+    match = ORGANIC_PATH_RE.match(url)
+    if not match:
+        return None
+    if match["code"]:
+        return _location(decode_ge0(match["code"]), "shortlink", "organic-maps")
+    return _location(parse_decimal_pair(f"{match['lat']},{match['lng']}"), "pin", "organic-maps")
 
 
 def _google_navigation(url: str) -> Location | None:
@@ -543,7 +578,7 @@ LINK_FAMILIES = (
         _lat_lon_params("magic-earth", "pin"),
     ),
     LinkFamily("osmand", re.compile(r"^(?:www\.)?osmand\.net$"), _osmand),
-    LinkFamily("organic-maps", re.compile(r"^omaps\.app$"), _organic),
+    LinkFamily("organic-maps", re.compile(r"^(?:omaps\.app|ge0\.me|comaps\.at)$"), _organic),
 )
 _SCHEME_FAMILIES = {
     "google.navigation": _google_navigation,

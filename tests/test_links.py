@@ -882,3 +882,23 @@ def test_every_format_round_trips_exactly(pair, template, decimals):
     location = parse_link(template.format(lat=lat_text, lng=lng_text))
     assert location is not None, template
     assert (location.lat, location.lng) == (float(lat_text), float(lng_text))
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://omaps.app/o4B4pYZsRs/Zurich",
+        "http://ge0.me/o4B4pYZsRs/Zurich_Switzerland",
+        "https://comaps.at/o4B4pYZsRs",
+    ],
+)
+def test_ge0_short_codes_decode_offline(link):
+    # MAPS.ME's documented example: o4B4pYZsRs is Zurich.
+    location = parse_link(link)
+    assert location is not None and location.method == "shortlink"
+    assert abs(location.lat - 47.3859) < 0.001 and abs(location.lng - 8.5767) < 0.001
+
+
+def test_organic_maps_plain_coordinates_path():
+    location = parse_link("https://omaps.app/48.8583701,2.2944813/Eiffel_Tower")
+    assert (location.lat, location.lng, location.method) == (48.8583701, 2.2944813, "pin")

@@ -283,7 +283,9 @@ def test_default_limits_are_the_documented_ones():
 
 
 def test_retry_after_is_capped(shortener):
-    shortener.routes["/later"] = Route(location=PLACE, first_statuses=[429], headers={"Retry-After": "3600"})
+    shortener.routes["/later"] = Route(
+        location=PLACE, first_statuses=[429], headers={"Retry-After": "3600"}
+    )
     started = time.monotonic()
     reading = make_resolver(shortener, max_retry_wait_seconds=0.5).resolve(shortener.url("/later"))
     assert reading.location is not None and time.monotonic() - started < 3
