@@ -222,6 +222,9 @@ def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_p
     upload(page, path)
     page.click("#convert-button")
     expect(page.locator("#watch-section")).to_be_visible()
+    expect(page.locator("#job-text")).to_contain_text(
+        re.compile(r"^[1-9]\d* of 20 rows"), timeout=10_000
+    )
     page.screenshot(path=str(SCREENSHOTS / "3-watch.png"), full_page=True)
     session_id = page.evaluate("location.hash.slice(1)")
     page.reload()
