@@ -234,3 +234,24 @@ def test_lying_dimension_is_counted_correctly(server):
         f"{base_url}/upload", files={"file": ("liar.xlsx", content)}, timeout=TIMEOUT
     )
     assert response.status_code == 201 and response.json()["row_count"] == 59
+
+
+def test_size_limit_holds_for_chunked_uploads(server):
+    base_url, data_dir = server
+    boundary = "limitboundary"
+
+    def body():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        ).encode()
+        for _ in range(22):  # 22 MB, no Content-Length
+            yield b"x" * (1024 * 1024)
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = requests.post(
+        f"{base_url}/upload",
+        data=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        timeout=60,
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"

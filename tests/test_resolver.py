@@ -301,3 +301,18 @@ def test_total_deadline_fails_the_rest_as_timed_out(shortener):
     )
     assert time.monotonic() - started < 3
     assert len(results) == 4 and all(reading.reason == "timed out" for reading in results.values())
+
+
+def test_host_names_are_checked_after_dns_resolution(shortener, socket_guard):
+    # "localhost" is not an IP literal: only the DNS answer shows it is loopback.
+    shortener.routes["/a"] = Route(location=PLACE)
+    link = f"http://localhost:{shortener.port}/a"
+    blocked = ShortLinkResolver(
+        ResolverSettings(policy=HostPolicy(frozenset({f"localhost:{shortener.port}"}), False))
+    ).resolve(link)
+    assert blocked.reason == "link leads to a private network address"
+    assert shortener.hits == [] and socket_guard == []
+    allowed = ShortLinkResolver(
+        ResolverSettings(policy=HostPolicy(frozenset({f"localhost:{shortener.port}"}), True))
+    ).resolve(link)
+    assert allowed.location is not None and shortener.hits == ["/a"]
