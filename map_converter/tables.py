@@ -275,12 +275,32 @@ def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, 
     raise EmptyFileError("Every sheet of the workbook is empty.")
 
 
+def _filled_cells(row: list) -> int:
+    return sum(1 for cell in row if cell not in ("", None))
+
+
+def _find_header_index(grid: list[list]) -> int | None:
+    """First non-empty row, skipping a one-cell title line above a wider header row."""
+    filled_rows = [index for index, row in enumerate(grid[:50]) if _filled_cells(row)]
+    if not filled_rows:
+        return next((index for index, row in enumerate(grid) if _filled_cells(row)), None)
+    first = filled_rows[0]
+    if len(filled_rows) > 1 and _filled_cells(grid[first]) == 1:
+        second = filled_rows[1]
+        looks_like_header = all(
+            isinstance(cell, str) and any(c.isalpha() for c in cell) and "://" not in cell
+            and read_link(cell).location is None
+            for cell in grid[second]
+            if cell not in ("", None)
+        )  # fmt: skip
+        if _filled_cells(grid[second]) >= 2 and looks_like_header:
+            return second  # "My places (export of 2026-11-01)" above the real header
+    return first
+
+
 def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links) -> Table:
-    """First non-empty row is the header; fully empty rows below it are ignored."""
-    header_index = next(
-        (index for index, row in enumerate(grid) if any(cell not in ("", None) for cell in row)),
-        None,
-    )
+    """The header row (see _find_header_index) and the data rows below it; empty rows are ignored."""
+    header_index = _find_header_index(grid)
     if header_index is None:
         raise EmptyFileError("The sheet is empty. It needs a header row and rows of links.")
     header = [cell_text(cell).strip() for cell in grid[header_index]]

@@ -314,3 +314,12 @@ def test_xls_and_ods_become_new_xlsx(tmp_path):
 def test_errors_share_one_family():
     for error in (EmptyFileError, NoLinkColumnError, TooManyRowsError, EncryptedFileError):
         assert issubclass(error, MapConverterError) and error.code
+
+
+def test_title_line_above_the_header_is_skipped(tmp_path):
+    rows = [["My places, exported 2026-11-01"], [], ["Name", "Map link"], ["Eiffel", PIN]]
+    table = read_table(write_xlsx(tmp_path / "t.xlsx", rows))
+    assert table.header == ["Name", "Map link"] and table.header_row_number == 3
+    assert table.row_numbers == [4]
+    single_column = read_table(_csv(tmp_path / "s.csv", [["Link"], [PIN], ["40.7, -74.0"]]))
+    assert single_column.header == ["Link"] and single_column.row_count == 2
