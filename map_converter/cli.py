@@ -83,11 +83,13 @@ def _default_output(input_path: Path, output_format: str | None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; exit 0 when the file was processed, 1 when it could not be, 2 for usage."""
+    # Messages go to stderr through logging; stdout carries only the summary line.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logger.setLevel(logging.INFO)
     args = _parser().parse_args(argv)
     input_path = Path(args.input)
     if not input_path.is_file():
-        print(f"error: {input_path} is not a file", file=sys.stderr)
+        logger.error("%s is not a file", input_path)
         return 1
     output_path = Path(args.output) if args.output else _default_output(input_path, args.format)
     resolver = None if args.no_resolve else build_resolver()
@@ -104,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     except MapConverterError as error:
         progress_bar.finish()
-        print(f"error: {error.message}", file=sys.stderr)
+        logger.error("%s", error.message)
         return 1
     progress_bar.finish()
     counts = conversion.counts
-    print(f"wrote {output_path}", file=sys.stderr)
+    logger.info("wrote %s", output_path)
     print(
         f"{len(conversion.results)} rows: {counts['ok']} ok, {counts['failed']} failed, "
         f"{counts['skipped']} skipped"
