@@ -21,7 +21,7 @@ from map_converter.output import MEDIA_TYPES, OUTPUT_FORMATS, default_format, wr
 from map_converter.resolver import resolver_factory
 from map_converter.safety import parse_host_list
 from map_converter.sessions import SessionStore
-from map_converter.tables import read_table, sniff_format
+from map_converter.tables import read_table, store_upload
 
 logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -265,12 +265,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         upload_root.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=".convert-", dir=upload_root))
         try:
-            received = folder / "upload.bin"
-            upload_file.save(received)
-            source = folder / f"source.{sniff_format(received)}"
-            received.rename(source)
+            source, file_format = store_upload(upload_file.save, folder)
             try:
-                table = read_table(source, max_rows=settings["CONVERT_MAX_ROWS"])
+                table = read_table(
+                    source, max_rows=settings["CONVERT_MAX_ROWS"], file_format=file_format
+                )
             except TooManyRowsError as error:
                 raise ApiError(
                     413,

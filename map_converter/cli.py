@@ -68,17 +68,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _default_output(input_path: Path, output_format: str | None) -> Path:
-    from .output import default_format
-
-    suffix = output_format
-    if suffix is None:
-        source_suffix = input_path.suffix.lower().lstrip(".")
-        suffix = (
-            "xlsm"
-            if source_suffix == "xlsm"
-            else default_format("csv" if source_suffix in ("csv", "tsv") else "xlsx")
-        )
-    return input_path.with_name(f"{input_path.stem}-coordinates.{suffix}")
+    """INPUT-coordinates.EXT: CSV stays CSV, a macro workbook stays .xlsm, others become .xlsx."""
+    source_suffix = input_path.suffix.lower().lstrip(".")
+    if output_format is None:
+        output_format = {"csv": "csv", "tsv": "csv", "xlsm": "xlsm"}.get(source_suffix, "xlsx")
+    return input_path.with_name(f"{input_path.stem}-coordinates.{output_format}")
 
 
 def main(argv: list[str] | None = None) -> int:

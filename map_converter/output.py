@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from .convert import Conversion, RowResult, Status
 from .errors import UnsupportedFormatError
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
+from .xlsx_patch import patch_workbook, xml_safe
 
 OUTPUT_FORMATS = ("xlsx", "csv", "geojson", "kml")
 MEDIA_TYPES = {
@@ -25,7 +26,6 @@ MEDIA_TYPES = {
 }
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
-_ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NEW_COLUMN_WIDTHS = {"Latitude": 12.0, "Longitude": 12.0, "Status": 9.0, "Note": 34.0}
 
 
@@ -125,8 +125,6 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
     layout = output_layout(conversion)
     table = conversion.table
     if table.format in ("xlsx", "xlsm"):
-        from .xlsx_patch import patch_workbook
-
         rows = {result.row_number: _result_cells(layout, result) for result in conversion.results}
         rows[table.header_row_number] = {
             column: layout.header[column] for column in layout.new_columns
@@ -162,9 +160,7 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
             elif isinstance(value, dt.datetime | dt.date):
                 sheet.write_datetime(row_index, column, value, date_format)
             else:
-                sheet.write_string(
-                    row_index, column, _ILLEGAL_XML_CHARS_RE.sub("", cell_text(value))
-                )
+                sheet.write_string(row_index, column, xml_safe(cell_text(value)))
     workbook.close()
 
 
@@ -219,7 +215,7 @@ def write_geojson(conversion: Conversion, path: Path) -> None:
 
 
 def _xml_text(value: object) -> str:
-    return escape(_ILLEGAL_XML_CHARS_RE.sub("", cell_text(value)))
+    return escape(xml_safe(cell_text(value)))
 
 
 def write_kml(conversion: Conversion, path: Path) -> None:

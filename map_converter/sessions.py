@@ -26,7 +26,7 @@ from pathlib import Path
 from .convert import Conversion, Progress, ShortLinkResolver, convert_table
 from .errors import MapConverterError, NoLinkColumnError
 from .output import MEDIA_TYPES, OUTPUT_FORMATS, write_output
-from .tables import cell_text, detect_link_column, read_table, sniff_format
+from .tables import cell_text, detect_link_column, read_table, store_upload
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +171,8 @@ class SessionStore:
         folder = self._upload_dir(session_id)
         folder.mkdir(parents=True)
         try:
-            received = folder / "upload.bin"
-            save_upload(received)
-            file_format = sniff_format(received)
-            source = folder / f"source.{file_format}"
-            received.rename(source)
-            table = read_table(source, sheet=sheet, max_rows=self.max_rows)
+            source, file_format = store_upload(save_upload, folder)
+            table = read_table(source, sheet=sheet, max_rows=self.max_rows, file_format=file_format)
             link_column = detect_link_column(table)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
@@ -203,7 +199,9 @@ class SessionStore:
         if sheet is None or sheet == manifest["sheet"]:
             return _summary(manifest)
         source = self._upload_dir(manifest["id"]) / manifest["source"]
-        table = read_table(source, sheet=sheet, max_rows=self.max_rows)
+        table = read_table(
+            source, sheet=sheet, max_rows=self.max_rows, file_format=manifest["format"]
+        )
         try:
             link_column = detect_link_column(table)
         except NoLinkColumnError:
@@ -329,7 +327,12 @@ class SessionStore:
             save(force=True)
             heartbeat_thread.start()
             source = self._upload_dir(session_id) / manifest["source"]
-            table = read_table(source, sheet=options["sheet"], max_rows=self.max_rows)
+            table = read_table(
+                source,
+                sheet=options["sheet"],
+                max_rows=self.max_rows,
+                file_format=manifest["format"],
+            )
             resolver = self.resolver_factory() if options["resolve"] else None
             conversion = convert_table(table, options["column"], resolver, on_progress)
             self._write_outputs(session_id, conversion)

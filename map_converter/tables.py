@@ -9,6 +9,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,10 +188,28 @@ def _looks_like_text(head: bytes) -> bool:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def read_table(path: Path | str, sheet: str | None = None, max_rows: int | None = None) -> Table:
-    """Read the chosen sheet (default: the first with data) of any supported spreadsheet."""
+def store_upload(save: Callable[[Path], None], folder: Path) -> tuple[Path, str]:
+    """Save an upload in folder under a name we choose, named after its sniffed format."""
+    received = folder / "upload.bin"
+    save(received)
+    file_format = sniff_format(received)
+    source = folder / f"source.{file_format}"
+    received.rename(source)
+    return source, file_format
+
+
+def read_table(
+    path: Path | str,
+    sheet: str | None = None,
+    max_rows: int | None = None,
+    file_format: str | None = None,
+) -> Table:
+    """Read the chosen sheet (default: the first with data) of any supported spreadsheet.
+
+    file_format is sniff_format's answer when the caller already has it.
+    """
     path = Path(path)
-    file_format = sniff_format(path)
+    file_format = file_format or sniff_format(path)
     if file_format in ("csv", "tsv"):
         sheet_names: list[str] = []
         grid = _read_csv_grid(path, file_format)

@@ -24,6 +24,12 @@ _DIMENSION_RE = re.compile(rb'<dimension ref="([^"]*)"\s*/>')
 _SHEET_DATA_OPEN_RE = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>")
 _ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+
+def xml_safe(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot hold."""
+    return _ILLEGAL_XML_CHARS_RE.sub("", text)
+
+
 CellValue = float | str | None
 
 
@@ -34,7 +40,7 @@ def _cell_xml(column: int, row_number: int, value: CellValue) -> bytes:
         return b""
     if isinstance(value, float | int) and not isinstance(value, bool):
         return f'<c r="{reference}"><v>{value!r}</v></c>'.encode()
-    text = escape(_ILLEGAL_XML_CHARS_RE.sub("", str(value)))
+    text = escape(xml_safe(str(value)))
     return (
         f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
     )
