@@ -1,41 +1,47 @@
-"""Coordinates written as text: decimal pairs, degrees/minutes/seconds, Open Location Codes."""
+"""Coordinates written as text: decimal pairs, degrees/minutes/seconds, hemisphere letters, labels.
+
+`read_pair` is the one reader for a piece of text that should be exactly one coordinate pair: a
+cell, or a link parameter such as `q=`. It answers a `Pair`, a `Refusal` (the text is a
+coordinate pair we must not use, with the reason) or None (the text is not a coordinate pair).
+The text is tokenised in one pass (no backtracking regex over the whole input), so its cost is
+linear in the text, which callers cap.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 # One decimal number as maps write it: no exponent, no thousands separators.
 NUMBER = r"[-+]?(?:\d{1,3}(?:\.\d+)?|\.\d+)"
 
-DECIMAL_PAIR_RE = re.compile(
-    rf"""^\(?\s*(?P<lat>{NUMBER})\s*(?:,|;|\s)\s*(?P<lng>{NUMBER})\s*\)?$""", re.VERBOSE
-)
-# Two numbers with decimal commas and a comma between them: "48,8584, 2,2945" reads two ways.
-DECIMAL_COMMA_RE = re.compile(r"\d,\d+\s*,\s*[-+]?\d+,\d")
-HEMISPHERES = "NSEWnsew"
+DECIMAL_PAIR_RE = re.compile(rf"\(?\s*(?P<lat>{NUMBER})\s*(?:,|;|\s)\s*(?P<lng>{NUMBER})\s*\)?")
 
-# One axis: optional leading hemisphere, degrees, optional minutes and seconds, optional
-# trailing hemisphere. ASCII stand-ins (d m s, ' ") are accepted for the symbols.
-_DMS_AXIS = r"""
-    (?P<{p}lead>[NSEW])?\s*
-    (?P<{p}sign>[-+])?
-    (?P<{p}deg>\d{{1,3}}(?:\.\d+)?)\s*(?:°|º|˚|deg|d)?\s*
-    (?:(?P<{p}min>\d{{1,2}}(?:\.\d+)?)\s*(?:'|′|’|min|m|\s)\s*
-       (?:(?P<{p}sec>\d{{1,2}}(?:\.\d+)?)\s*(?:"|″|”|''|s|sec)?\s*)?
-    )?
-    (?({p}lead)|(?P<{p}trail>[NSEW])?)
-"""
-DMS_PAIR_RE = re.compile(
-    r"^\(?\s*" + _DMS_AXIS.format(p="a") + r"\s*[,;/]?\s*" + _DMS_AXIS.format(p="b") + r"\s*\)?$",
-    re.VERBOSE | re.IGNORECASE,
-)
+# Reasons shared by every reader (the Note of a failed row).
+ZERO_REASON = "0, 0 is the 'no location' default of many apps, not a place"
+SWAPPED_REASON = "looks like longitude, latitude — swap them"
+OUT_OF_RANGE_REASON = "coordinates out of range"
+DECIMAL_COMMA_REASON = "coordinates with decimal commas read two ways; use dots"
+CONTRADICTION_REASON = "a minus sign and a hemisphere letter contradict each other"
+TWO_PLACES_REASON = "two different places in this cell"
+WHOLE_NUMBERS_REASON = "two whole numbers are not clearly coordinates; write them with decimals"
 
-PLUS_CODE_ALPHABET = "23456789CFGHJMPQRVWX"
-PLUS_CODE_RE = re.compile(
-    r"^(?P<code>[23456789CFGHJMPQRVWX]{2}(?:[23456789CFGHJMPQRVWX]{6}|[23456789CFGHJMPQRVWX]{4}00|[23456789CFGHJMPQRVWX]{2}0000)\+(?:[23456789CFGHJMPQRVWX]{2,})?)$",
-    re.IGNORECASE,
-)
-_PLUS_CODE_PAIR_RESOLUTIONS = (20.0, 1.0, 0.05, 0.0025, 0.000125)
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A WGS84 coordinate read from text; has_minutes is True for degrees-minutes(-seconds)."""
+
+    lat: float
+    lng: float
+    has_minutes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Text that states a coordinate we must not use, and why (never a silent guess)."""
+
+    reason: str
 
 
 def is_valid(lat: float, lng: float) -> bool:
@@ -43,92 +49,267 @@ def is_valid(lat: float, lng: float) -> bool:
     return -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0
 
 
-def parse_decimal_pair(text: str) -> tuple[float, float] | None:
-    """Read 'lat, lng' / 'lat lng' / '(lat; lng)' with dot decimals; None if unreadable or ambiguous."""
-    if DECIMAL_COMMA_RE.search(text):
-        return None
-    match = DECIMAL_PAIR_RE.match(text.strip())
-    if not match:
-        return None
-    lat, lng = float(match["lat"]), float(match["lng"])
-    return (lat, lng) if is_valid(lat, lng) else None
+def checked_pair(lat: float, lng: float, has_minutes: bool = False) -> Pair | Refusal:
+    """The pair, or why not: out of range, written longitude first, or the 0,0 'no location'."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
+        if -180.0 <= lat <= 180.0 and -90.0 <= lng <= 90.0:
+            return Refusal(SWAPPED_REASON)
+        return Refusal(OUT_OF_RANGE_REASON)
+    if lat == 0.0 and lng == 0.0:
+        return Refusal(ZERO_REASON)
+    return Pair(lat, lng, has_minutes)
 
 
-def _axis_value(match: re.Match, prefix: str) -> tuple[float, str | None] | None:
-    """Decimal degrees and hemisphere letter of one DMS axis."""
-    lead, trail = match[prefix + "lead"], match[prefix + "trail"]
-    if lead and trail:
-        return None
-    hemisphere = (lead or trail or "").upper() or None
-    degrees = float(match[prefix + "deg"])
-    minutes = float(match[prefix + "min"] or 0)
-    seconds = float(match[prefix + "sec"] or 0)
-    if minutes >= 60 or seconds >= 60:
-        return None
-    if (match[prefix + "min"] or match[prefix + "sec"]) and "." in match[prefix + "deg"]:
-        return None
-    value = degrees + minutes / 60 + seconds / 3600 if minutes or seconds else degrees
-    if match[prefix + "sign"] == "-":
-        if hemisphere:
+def checked_lng_lat(lng: float, lat: float) -> Pair | Refusal:
+    """For providers that document longitude first: the same checks, no swap hint."""
+    if not is_valid(lat, lng):
+        return Refusal(OUT_OF_RANGE_REASON)
+    return checked_pair(lat, lng)
+
+
+# --- normalising what people paste --------------------------------------------------------------
+
+_DELETED = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+_DELETED += "\u2066\u2067\u2068\u2069\u00ad"
+_TRANSLATION = str.maketrans(
+    {
+        **dict.fromkeys(_DELETED, None),
+        **dict.fromkeys("\u2212\u2010\u2011\u2012\u2013\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u3000", " "),
+        **dict.fromkeys("\u00ba\u02da\u2070", "°"),
+        **dict.fromkeys("\u2032\u2019\u2018\u00b4\u02b9", "'"),
+        **dict.fromkeys("\u2033\u201d\u201c\u02ba", '"'),
+        "\u3001": ",",
+    }
+)
+
+
+def normalise_text(text: str) -> str:
+    """Unicode minus signs, dashes, primes, odd spaces, invisible marks and fullwidth forms made plain."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_TRANSLATION))
+
+
+# --- the tokenised reader -----------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+    |(?P<number>[-+]?(?:\d+(?:\.\d+)?|\.\d+))
+    |(?P<deg>°|degrees?(?![a-z])|degs?(?![a-z])|d(?![a-z]))
+    |(?P<sec>''|"|seconds?(?![a-z])|secs?(?![a-z])|s(?=[nsew](?![a-z])))
+    |(?P<min>'|minutes?(?![a-z])|mins?(?![a-z])|m(?![a-z]))
+    |(?P<hemisphere>north|south|east|west|[nsew](?![a-z]))
+    |(?P<label>latitude|longitude|lat|lng|lon|long)(?![a-z])\.?\s*[:=]?
+    |(?P<separator>[,;/|])
+    |(?P<ignored>[():\[\]{}])
+    |(?P<other>.)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SLOTS = {"deg": 0, "min": 1, "sec": 2}
+_MAX_TOKENS = 40
+
+
+@dataclass(slots=True)
+class _Axis:
+    """One half of a pair as it is being read."""
+
+    numbers: list[tuple[str, int | None]]  # (number text, 0/1/2 slot when marked)
+    hemisphere: str | None = None
+    label: str | None = None  # "lat" / "lng"
+
+    def is_empty(self) -> bool:
+        return not self.numbers
+
+
+def _tokens(text: str) -> list[tuple[str, str]] | None:
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        kind = match.lastgroup
+        if kind == "other":
             return None
-        value = -value
-    if hemisphere in ("S", "W"):
-        value = -value
-    return value, hemisphere
+        if kind in ("space", "ignored"):
+            continue
+        tokens.append((kind, match.group(kind)))
+        if len(tokens) > _MAX_TOKENS:
+            return None
+    return tokens
 
 
-def parse_dms_pair(text: str) -> tuple[float, float, bool] | None:
-    """Read DMS or hemisphere-letter coordinates; returns (lat, lng, has_minutes)."""
-    match = DMS_PAIR_RE.match(text.strip())
-    if not match:
+def _split_axes(tokens: list[tuple[str, str]]) -> list[_Axis] | None:
+    """Group tokens into axes: separators, hemisphere letters, labels and degree marks split."""
+    axes: list[_Axis] = []
+    axis = _Axis([])
+    is_leading_style: bool | None = None
+    for index, (kind, value) in enumerate(tokens):
+        if kind == "hemisphere":
+            letter = value[0].upper()
+            next_kind = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+            if letter == "S" and len(value) == 1 and next_kind == "hemisphere" and axis.numbers:
+                kind, value = "sec", value  # "46s N": the s is a seconds mark here
+            else:
+                if is_leading_style is None:
+                    is_leading_style = axis.is_empty()
+                if is_leading_style:
+                    if not axis.is_empty():
+                        axes.append(axis)
+                        axis = _Axis([])
+                    if axis.hemisphere:
+                        return None
+                    axis.hemisphere = letter
+                else:
+                    if axis.is_empty() or axis.hemisphere:
+                        return None
+                    axis.hemisphere = letter
+                    axes.append(axis)
+                    axis = _Axis([])
+                continue
+        if kind == "label":
+            if not axis.is_empty():
+                axes.append(axis)
+                axis = _Axis([])
+            if axis.label:
+                return None
+            axis.label = "lat" if value.lower().startswith("lat") else "lng"
+            continue
+        if kind == "separator":
+            if not axis.is_empty():
+                axes.append(axis)
+                axis = _Axis([])
+            continue
+        if kind == "number":
+            if axis.numbers and index + 1 < len(tokens) and tokens[index + 1][0] == "deg":
+                # A second degree value starts the other axis: 33°51'54" 151°12'35"
+                if any(slot is not None for _, slot in axis.numbers):
+                    axes.append(axis)
+                    axis = _Axis([])
+            axis.numbers.append((value, None))
+            continue
+        # a unit mark: it names the slot of the number just before it
+        if not axis.numbers or axis.numbers[-1][1] is not None:
+            return None
+        axis.numbers[-1] = (axis.numbers[-1][0], _SLOTS[kind])
+    if not axis.is_empty():
+        axes.append(axis)
+    elif axis.hemisphere or axis.label:
         return None
-    first, second = _axis_value(match, "a"), _axis_value(match, "b")
-    if first is None or second is None:
+    if len(axes) == 1 and len(axes[0].numbers) == 2 and not _has_marks_or_names(axes[0]):
+        first, second = axes[0].numbers
+        axes = [_Axis([first]), _Axis([second])]  # "48.85 2.29": two plain numbers
+    return axes
+
+
+def _has_marks_or_names(axis: _Axis) -> bool:
+    return bool(axis.hemisphere or axis.label or any(slot is not None for _, slot in axis.numbers))
+
+
+def _axis_value(axis: _Axis) -> tuple[float, bool] | Refusal | None:
+    """Decimal degrees of one axis (sign and hemisphere applied) and whether it had minutes."""
+    previous_slot = -1
+    parts = [0.0, 0.0, 0.0]
+    sign = 1.0
+    for position, (text, slot) in enumerate(axis.numbers):
+        slot = previous_slot + 1 if slot is None else slot
+        if slot <= previous_slot or slot > 2:
+            return None
+        if position == 0 and slot != 0:
+            return None
+        if text[0] in "+-":
+            if position:
+                return None
+            sign = -1.0 if text[0] == "-" else 1.0
+            text = text[1:]
+        if "." in text and position < len(axis.numbers) - 1:
+            return None  # only the last part may have a fraction
+        parts[slot] = float(text)
+        previous_slot = slot
+    degrees, minutes, seconds = parts
+    if minutes >= 60 or seconds >= 60 or degrees > 180:
         return None
-    (value_a, hemi_a), (value_b, hemi_b) = first, second
-    if not hemi_a and not hemi_b:
-        return None  # plain numbers are the decimal reader's business
-    lat_letters, lng_letters = {"N", "S"}, {"E", "W"}
-    if (hemi_a in lng_letters or hemi_a is None) and hemi_b in lat_letters:
-        value_a, value_b = value_b, value_a
-    elif (
-        hemi_a in lat_letters
-        and hemi_b in lat_letters
-        or hemi_a in lng_letters
-        and hemi_b in lng_letters
-        or hemi_a in lng_letters
-        and hemi_b is None
+    value = degrees + minutes / 60 + seconds / 3600 if (minutes or seconds) else degrees
+    hemisphere = axis.hemisphere
+    if hemisphere:
+        if axis.numbers[0][0][0] == "-" and hemisphere in "NE":
+            return Refusal(CONTRADICTION_REASON)
+        if axis.numbers[0][0][0] == "+" and hemisphere in "SW":
+            return Refusal(CONTRADICTION_REASON)
+        sign = -1.0 if hemisphere in "SW" else 1.0
+    return sign * value, len(axis.numbers) > 1
+
+
+def _axis_name(axis: _Axis) -> str | None | bool:
+    """'lat', 'lng', None when unnamed, False when its letter and label disagree."""
+    from_letter = None
+    if axis.hemisphere:
+        from_letter = "lat" if axis.hemisphere in "NS" else "lng"
+    if from_letter and axis.label and from_letter != axis.label:
+        return False
+    return from_letter or axis.label
+
+
+_DECIMAL_COMMA_NUMBER_RE = re.compile(r"(\d),(\d)")
+_TWO_DECIMAL_COMMA_NUMBERS_RE = re.compile(r"\d,\d+\s*,\s*[-+]?\d+,\d")
+_DECIMAL_COMMA_WITH_DEGREE_RE = re.compile(r"\d,\d+\s*°")
+_SPACED_DECIMAL_COMMAS_RE = re.compile(r"^\s*[-+]?\d+,\d+\s+[-+]?\d+,\d+\s*$")
+
+
+def _with_decimal_points(text: str) -> str | Refusal:
+    """Decimal commas made dots where the pair's separator makes them unambiguous."""
+    if _TWO_DECIMAL_COMMA_NUMBERS_RE.search(text):
+        return Refusal(DECIMAL_COMMA_REASON)
+    if (
+        any(separator in text for separator in ";|/")
+        or _DECIMAL_COMMA_WITH_DEGREE_RE.search(text)
+        or _SPACED_DECIMAL_COMMAS_RE.match(text)
     ):
-        return None
-    has_minutes = bool(match["amin"] or match["bmin"])
-    return (value_a, value_b, has_minutes) if is_valid(value_a, value_b) else None
+        return _DECIMAL_COMMA_NUMBER_RE.sub(r"\1.\2", text)
+    return text
 
 
-def decode_plus_code(text: str) -> tuple[float, float] | None:
-    """Centre of a full Open Location Code's area; None for short or malformed codes."""
-    match = PLUS_CODE_RE.match(text.strip())
-    if not match:
+def read_pair(text: str, *, allow_whole_numbers: bool = True) -> Pair | Refusal | None:
+    """One coordinate pair written as text, latitude first unless letters or labels say otherwise.
+
+    Accepts '48.8584, 2.2945', '48.8584 2.2945', '(48.8584; 2.2945)', '48°51'29.5"N 2°17'40.2"E',
+    '33 51 54 S 151 12 35 E', 'S 33.86 E 151.2', '40:26:46N,79:56:55W', '41 24.2028, 2 10.4418',
+    'Lat: 59.3293, Long: 18.0686', '48,8584; 2,2945'. Refuses (with the reason) a longitude
+    written first, 0,0, a sign contradicting its letter, and ambiguous decimal commas.
+    """
+    match = DECIMAL_PAIR_RE.fullmatch(text)
+    if match:
+        lat_text, lng_text = match["lat"], match["lng"]
+        if not allow_whole_numbers and "." not in lat_text and "." not in lng_text:
+            return Refusal(WHOLE_NUMBERS_REASON)
+        return checked_pair(float(lat_text), float(lng_text))
+    text = normalise_text(text)
+    if "," in text and "." not in text and _DECIMAL_COMMA_NUMBER_RE.search(text):
+        converted = _with_decimal_points(text)
+        if isinstance(converted, Refusal):
+            return converted
+        if converted != text:
+            return read_pair(converted, allow_whole_numbers=allow_whole_numbers)
+    tokens = _tokens(text)
+    if not tokens:
         return None
-    code = match["code"].upper().replace("+", "")
-    digits = code.rstrip("0")
-    if "0" in digits or (len(digits) < 10 and len(digits) % 2):
+    axes = _split_axes(tokens)
+    if axes is None or len(axes) != 2:
         return None
-    if PLUS_CODE_ALPHABET.index(digits[0]) > 8 or PLUS_CODE_ALPHABET.index(digits[1]) > 17:
-        return None
-    lat, lng = -90.0, -180.0
-    pair_digits = digits[:10]
-    resolution = 20.0
-    for pair_index in range(len(pair_digits) // 2):
-        resolution = _PLUS_CODE_PAIR_RESOLUTIONS[pair_index]
-        lat += PLUS_CODE_ALPHABET.index(pair_digits[2 * pair_index]) * resolution
-        lng += PLUS_CODE_ALPHABET.index(pair_digits[2 * pair_index + 1]) * resolution
-    lat_resolution = lng_resolution = resolution
-    for grid_digit in digits[10:15]:
-        row, column = divmod(PLUS_CODE_ALPHABET.index(grid_digit), 4)
-        lat_resolution /= 5
-        lng_resolution /= 4
-        lat += row * lat_resolution
-        lng += column * lng_resolution
-    centre_lat = min(lat + lat_resolution / 2, 90.0)
-    centre_lng = lng + lng_resolution / 2
-    return round(centre_lat, 10), round(centre_lng, 10)
+    values = []
+    for axis in axes:
+        value = _axis_value(axis)
+        if value is None or isinstance(value, Refusal):
+            return value
+        values.append(value)
+    (first, first_minutes), (second, second_minutes) = values
+    names = (_axis_name(axes[0]), _axis_name(axes[1]))
+    has_minutes = first_minutes or second_minutes
+    if names == (None, None):
+        if not allow_whole_numbers and not has_minutes and "." not in text:
+            return Refusal(WHOLE_NUMBERS_REASON)
+        return checked_pair(first, second, has_minutes)
+    if names == ("lat", "lng"):
+        return checked_pair(first, second, has_minutes)
+    if names == ("lng", "lat"):
+        return checked_pair(second, first, has_minutes)
+    return None  # one axis named and the other not, two latitudes, or a letter against a label

@@ -18,6 +18,7 @@ from yarl import URL
 from .cache import ResolvedLinkCache
 from .links import LinkReading, find_url, read_link
 from .pages import find_page_location
+from .providers import provider_for_host
 from .safety import HostPolicy, UnsafeURLError, check_url, is_public_address
 
 logger = logging.getLogger(__name__)
@@ -314,12 +315,9 @@ class _FinalStatus(Exception):
 
 
 def _provider(host: str | None) -> str:
-    host = host or ""
-    if "apple" in host:
-        return "apple"
-    if "yandex" in host:
-        return "yandex"
-    return "google"
+    """The provider whose page this is (pages.py reads each provider's pages its own way)."""
+    provider = provider_for_host(host or "")
+    return provider.name if provider else "google"
 
 
 def resolver_factory(

@@ -3,39 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 
 from yarl import URL
 
-# Short-link services, each with the paths that are share links there.
-SHORT_LINK_HOSTS: dict[str, tuple[str, ...]] = {
-    "maps.app.goo.gl": ("/",),
-    "goo.gl": ("/maps/", "/app/"),
-    "app.goo.gl": ("/",),
-    "g.co": ("/kgs/",),
-    "maps.apple.com": ("/",),
-    "maps.apple": ("/",),
-    "go.2gis.com": ("/",),
-    "her.is": ("/",),
-    "mapy.cz": ("/s/",),
-    "mapy.com": ("/s/",),
-    "www.mapy.cz": ("/s/",),
-    "www.mapy.com": ("/s/",),
-}
-_YANDEX_HOST_RE = re.compile(r"^(?:www\.)?yandex\.(?:ru|com|by|kz|ua|com\.tr|uz)$")
-# Pages we may fetch after a redirect: Google Maps on its own hosts, map paths only.
-_GOOGLE_PAGE_HOST_RE = re.compile(
-    r"^(?:www\.|maps\.)?google\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$"
-)
-_MAP_PAGE_HOSTS = {
-    "share.here.com",
-    "wego.here.com",
-    "2gis.ru",
-    "2gis.com",
-    "www.mapy.cz",
-    "mapy.cz",
-}
+from .providers import is_map_page_url, is_short_link_url
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -101,23 +74,17 @@ def check_url(url: str, policy: HostPolicy, is_first_hop: bool) -> URL:
         return parsed
     if _is_ip_literal(host) or port != DEFAULT_PORTS[scheme]:
         raise UnsafeURLError("redirected to a host that is not a map service")
-    if _is_allowed_map_host(host, path, is_first_hop):
+    if _is_allowed_map_host(host, path, parsed.raw_query_string, is_first_hop):
         return parsed
     raise UnsafeURLError("redirected to a host that is not a map service")
 
 
-def _is_allowed_map_host(host: str, path: str, is_first_hop: bool) -> bool:
-    """Exact hosts only: shorteners (their share paths) and map pages they lead to."""
-    prefixes = SHORT_LINK_HOSTS.get(host)
-    if prefixes is not None and path.startswith(prefixes):
+def _is_allowed_map_host(host: str, path: str, query: str, is_first_hop: bool) -> bool:
+    """Exact hosts only, from the provider records: short links first, then the map pages
+    those short links lead to."""
+    if is_short_link_url(host, path, query):
         return True
-    if _YANDEX_HOST_RE.match(host) and path.startswith("/maps/"):
-        return True
-    if is_first_hop:
-        return False
-    if _GOOGLE_PAGE_HOST_RE.match(host) and (path.startswith("/maps") or path == "/"):
-        return True
-    return host in _MAP_PAGE_HOSTS
+    return not is_first_hop and is_map_page_url(host, path, query)
 
 
 def is_public_address(address: str) -> bool:

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from map_converter import Location, parse_link, read_link
-from map_converter.links import MAX_LINK_CHARS, decode_osm_shortlink
+from map_converter.coordinate_codes import decode_osm_shortlink
+from map_converter.links import MAX_LINK_CHARS
 
 PLACE_DATA = "data=!3m1!4b1!4m6!3m5!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0!8m2!3d48.8583701!4d2.2944813!16zL20vMDJqODE"
 
@@ -786,7 +787,8 @@ def test_location_is_frozen():
         ("https://uri.amap.com/marker?position=116.3,39.9", "GCJ-02"),
         ("9QCJ+2VX London", "short plus code"),
         ("https://maps.app.goo.gl/abc", "short link"),
-        ("91.5, 10.0", "out of range"),
+        ("191.5, 10.0", "out of range"),
+        ("91.5, 10.0", "swap them"),
         ("x" * 5000, "longer than"),
     ],
 )
