@@ -34,7 +34,10 @@ def decode_plus_code(code: str) -> tuple[float, float] | None:
     significant = digits.rstrip("0")
     if "0" in significant or (len(significant) < 10 and len(significant) % 2):
         return None
-    if PLUS_CODE_ALPHABET.index(significant[0]) > 8 or PLUS_CODE_ALPHABET.index(significant[1]) > 17:
+    if (
+        PLUS_CODE_ALPHABET.index(significant[0]) > 8
+        or PLUS_CODE_ALPHABET.index(significant[1]) > 17
+    ):
         return None  # first latitude digit beyond 90°, first longitude digit beyond 180°
     significant = significant[:_MAX_PLUS_DIGITS]
     lat, lng = -90.0, -180.0
@@ -152,7 +155,9 @@ def decode_ge0(code: str) -> tuple[float, float] | None:
 
 MAX_HERE_PAYLOAD_CHARS = 2048
 _HERE_NUMBER = r"[-+]?\d{1,3}(?:\.\d+)?"
-_HERE_LAT_RE = re.compile(rf"""(?:(?:^|;)lat=|"(?:lat|latitude)"\s*:\s*"?)(?P<value>{_HERE_NUMBER})""")
+_HERE_LAT_RE = re.compile(
+    rf"""(?:(?:^|;)lat=|"(?:lat|latitude)"\s*:\s*"?)(?P<value>{_HERE_NUMBER})"""
+)
 _HERE_LNG_RE = re.compile(
     rf"""(?:(?:^|;)(?:lon|lng)=|"(?:lon|lng|longitude)"\s*:\s*"?)(?P<value>{_HERE_NUMBER})"""
 )

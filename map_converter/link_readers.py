@@ -10,27 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import unquote, unquote_plus
 
 from .coordinate_codes import FULL_PLUS_CODE_RE, decode_plus_code
 from .coordinates import (
     NUMBER,
-    Pair,
-    Refusal,
     TWO_PLACES_REASON,
+    Hit,
+    Refusal,
     checked_lng_lat,
     checked_pair,
     read_pair,
 )
-
-
-class Hit(NamedTuple):
-    """A point a reader found: WGS84 degrees and the method (a key of METHOD_NOTES)."""
-
-    lat: float
-    lng: float
-    method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +79,10 @@ _LOC_PREFIX_RE = re.compile(rf"^loc:\s*(?P<lat>{NUMBER})\s*(?:,|\s|\+)\s*(?P<lng
 _NAME_AT_RE = re.compile(rf"@\s*(?P<lat>{NUMBER})\s*,\s*(?P<lng>{NUMBER})\s*$")
 _LABEL_SUFFIX_RE = re.compile(r"\s*\([^()]*\)\s*$")
 _PLUS_JOINED_RE = re.compile(rf"^(?P<lat>{NUMBER})\s*\+\s*(?P<lng>[-+]?[\d.]+)$")
-_SPACED_PLUS_CODE_RE = re.compile(r"^([23456789CFGHJMPQRVWX]{8}) ([23456789CFGHJMPQRVWX]{2,})\b", re.I)
+_SPACED_PLUS_CODE_RE = re.compile(
+    r"^([23456789CFGHJMPQRVWX]{8}) ([23456789CFGHJMPQRVWX]{2,})\b", re.I
+)
 _PLUS_CODE_START_RE = re.compile(rf"^{FULL_PLUS_CODE_RE.pattern}(?:\s|,|$)", re.I)
-
-
-def _hit(pair: Pair | Refusal | None, method: str) -> Hit | Refusal | None:
-    if pair is None or isinstance(pair, Refusal):
-        return pair
-    return Hit(pair.lat, pair.lng, method)
 
 
 def plus_code_hit(value: str) -> Hit | None:
@@ -121,20 +108,20 @@ def value_hit(value: str | None, method: str) -> Hit | Refusal | None:
     value = value.strip()
     if value[:4].lower() == "loc:":
         match = _LOC_PREFIX_RE.match(value)
-        return _hit(checked_pair(float(match["lat"]), float(match["lng"])), method) if match else None
+        return checked_pair(float(match["lat"]), float(match["lng"]), method) if match else None
     if "@" in value:
         match = _NAME_AT_RE.search(value)
         if match:
-            return _hit(checked_pair(float(match["lat"]), float(match["lng"])), method)
+            return checked_pair(float(match["lat"]), float(match["lng"]), method)
     if value.endswith(")"):
         value = _LABEL_SUFFIX_RE.sub("", value)
-    found = _hit(read_pair(value), method)
+    found = read_pair(value, method)
     if found is not None:
         return found
     if "+" in value:
         match = _PLUS_JOINED_RE.match(value)
         if match:
-            return _hit(read_pair(f"{match['lat']},{match['lng']}"), method)
+            return read_pair(f"{match['lat']},{match['lng']}", method)
     if len(value) >= 10 and value[0] in "23456789CFGHJMPQRVWXcfghjmpqrvwx":
         return plus_code_hit(value)
     return None
@@ -147,23 +134,23 @@ def lng_lat_hit(value: str | None, method: str) -> Hit | Refusal | None:
     parts = value.replace("%2C", ",").replace("%2c", ",").split(",")
     if len(parts) < 2:
         return None
-    match = _TWO_NUMBERS_RE.fullmatch(f"{parts[0].strip()},{parts[1].strip()}")
-    if not match:
+    lng_text, lat_text = parts[0].strip(), parts[1].strip()
+    if not _is_plain_number(lng_text) or not _is_plain_number(lat_text):
         return None
-    return _hit(checked_lng_lat(float(match["first"]), float(match["second"])), method)
+    return checked_lng_lat(float(lng_text), float(lat_text), method)
 
 
-_TWO_NUMBERS_RE = re.compile(rf"(?P<first>{NUMBER}),(?P<second>{NUMBER})")
+_is_plain_number = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)").fullmatch
 
 
 def numbers_hit(lat_text: str | None, lng_text: str | None, method: str) -> Hit | Refusal | None:
-    """Two separate numbers (lat= and lon= parameters, path parts)."""
+    """Two separate numbers (lat= and lon= parameters, path parts); no exponents, no 'nan'."""
     if not lat_text or not lng_text:
         return None
-    match = _TWO_NUMBERS_RE.fullmatch(f"{lat_text.strip()},{lng_text.strip()}")
-    if not match:
+    lat_text, lng_text = lat_text.strip(), lng_text.strip()
+    if not _is_plain_number(lat_text) or not _is_plain_number(lng_text):
         return None
-    return _hit(checked_pair(float(match["first"]), float(match["second"])), method)
+    return checked_pair(float(lat_text), float(lng_text), method)
 
 
 def same_place(hits: list[Hit | Refusal | None]) -> Hit | Refusal | None:
@@ -184,8 +171,15 @@ def same_place(hits: list[Hit | Refusal | None]) -> Hit | Refusal | None:
 def query_param(name: str, method: str, *aliases: str) -> Reader:
     """`name=lat,lng` (and its aliases), latitude first."""
     names = (name, *aliases)
+    # The usual value, two plain decimals, is read by one small pattern; anything else by value_hit.
+    plain_pair = re.compile(
+        r"[?&#;/]" + re.escape(name) + rf"=(?P<lat>{NUMBER})(?:,|%2C)(?P<lng>{NUMBER})(?=[&#]|$)"
+    ).search
 
     def read(rest: str) -> Found:
+        match = plain_pair(rest)
+        if match:
+            return checked_pair(float(match["lat"]), float(match["lng"]), method)
         for each in names:
             value = param(rest, each)
             if value is not None:

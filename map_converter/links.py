@@ -9,16 +9,18 @@ read as coordinate text (coordinates.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from .coordinate_codes import SHORT_PLUS_CODE_RE
 from .coordinates import (
     DECIMAL_COMMA_REASON,
+    NUMBER,
     OUT_OF_RANGE_REASON,
     TWO_PLACES_REASON,
     ZERO_REASON,
     Refusal,
+    checked_pair,
     normalise_text,
     read_pair,
 )
@@ -37,9 +39,11 @@ _MAX_LINKS_PER_CELL = 8
 SAME_PLACE_DEGREES = 1e-5  # about a metre: the same point written twice
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A coordinate found in a link: WGS84 degrees, how it was found and from which provider."""
+class Location(NamedTuple):
+    """A coordinate found in a link: WGS84 degrees, how it was found and from which provider.
+
+    Immutable and typed; a NamedTuple because one is made per cell and tuples are made fastest.
+    """
 
     lat: float
     lng: float
@@ -47,13 +51,16 @@ class Location:
     provider: str
 
 
-@dataclass(frozen=True, slots=True)
-class LinkReading:
+class LinkReading(NamedTuple):
     """What parse_link saw in one cell: a location, or why there is none."""
 
     location: Location | None
     reason: str = ""
     is_short_link: bool = False
+
+
+_SHORT_LINK = Refusal("short link")  # not an answer yet: only the resolver can follow it
+_NOT_RECOGNISED = Refusal("not a map link we recognise")
 
 
 # Plain words for each method, used as the Note of a successful row.
@@ -127,7 +134,8 @@ def find_urls(text: str) -> list[tuple[str, int, int]]:
         if len(found) >= _MAX_LINKS_PER_CELL:
             break
     if not found:
-        found = [match for match, _ in zip(_BARE_URL_RE.finditer(text), range(_MAX_LINKS_PER_CELL))]
+        bare = _BARE_URL_RE.finditer(text)
+        found = [match for match, _ in zip(bare, range(_MAX_LINKS_PER_CELL), strict=False)]
     urls = []
     for match in found:
         url = _trim_url(match.group(0))
@@ -162,61 +170,82 @@ def _read_with(provider: Provider, rest: str) -> Hit | Refusal | Wrapped | None:
     return None
 
 
-def _reading(found, provider: Provider) -> LinkReading:
-    if isinstance(found, Refusal):
-        return LinkReading(None, found.reason)
-    if found.lat == 0.0 and found.lng == 0.0:
-        return LinkReading(None, ZERO_REASON)
-    return LinkReading(Location(found.lat, found.lng, found.method, provider.name))
+def _located(found: Hit | Refusal, provider_name: str) -> Location | Refusal:
+    if found.__class__ is Refusal:
+        return found
+    return _new_tuple(Location, (*found, provider_name))
 
 
-def _read_url(url: str) -> LinkReading:
+_new_tuple = tuple.__new__  # builds a NamedTuple in C: this runs once per cell
+_GEO_PLAIN_RE = re.compile(rf"geo:(?P<lat>{NUMBER}),(?P<lng>{NUMBER})", re.IGNORECASE)
+_HTTP_HOST_RE = re.compile(r"https?://([^/?#@:\s]*)(?=[/?#]|$)", re.IGNORECASE)
+
+
+def _locate_url(url: str) -> Location | Refusal:
     """Read one link: pick its provider by scheme or host, then its readers in order."""
     for _ in range(_MAX_WRAPPING + 1):
-        if url[:4].lower() == "geo:":
-            return _read_geo_uri(url)
-        head = _URL_HEAD_RE.match(url)
-        scheme = (head["scheme"] or "").lower()
-        if scheme and scheme not in ("http", "https"):
-            provider = provider_for_scheme(scheme)
-            if provider is None:
-                return LinkReading(None, "not a map link we recognise")
-            if provider.refusal:
-                return LinkReading(None, provider.refusal)
-            rest = url[len(scheme) + 1 :].lstrip("/")
-            rest = rest if rest.startswith("?") else "/" + rest
-            found = _read_with(provider, rest)
+        plain = _HTTP_HOST_RE.match(url)
+        if plain:
+            host, rest = plain[1].lower(), url[plain.end() :] or "/"
+            if host.endswith("."):
+                host = host.rstrip(".")
+        elif url[:4].lower() == "geo:":
+            simple = _GEO_PLAIN_RE.fullmatch(url)
+            if simple:
+                found = checked_pair(float(simple["lat"]), float(simple["lng"]), "geo-uri")
+                return _located(found, "geo")
+            return _locate_geo_uri(url)
         else:
-            host = head["host"].lower().rstrip(".")
-            rest = url[head.end() :] or "/"
-            sites = sites_for_host(host)
-            if not sites:
-                return LinkReading(None, "not a map link we recognise")
-            provider = next(
-                (provider for provider, site in sites if rest.startswith(site.paths)), None
-            )
-            if provider is None:
-                return LinkReading(None, "not a map link we recognise")
-            if provider.refusal:
-                return LinkReading(None, provider.refusal)
-            found = _read_with(provider, rest)
-            if found is None:
-                path, _, query = rest.partition("?")
-                if is_short_link_url(host, path, query):
-                    return LinkReading(None, "short link", is_short_link=True)
-        if isinstance(found, Wrapped):
+            head = _URL_HEAD_RE.match(url)
+            scheme = (head["scheme"] or "").lower()
+            if scheme and scheme not in ("http", "https"):
+                provider = provider_for_scheme(scheme)
+                if provider is None:
+                    return _NOT_RECOGNISED
+                if provider.refusal:
+                    return Refusal(provider.refusal)
+                rest = url[len(scheme) + 1 :].lstrip("/")
+                found = _read_with(provider, rest if rest.startswith("?") else "/" + rest)
+                if found.__class__ is Wrapped:
+                    url = found.url.strip()
+                    continue
+                if found is None:
+                    return Refusal(f"no coordinates in this {provider.title} link")
+                return _located(found, provider.name)
+            host, rest = head["host"].lower().rstrip("."), url[head.end() :] or "/"
+        provider = None
+        for candidate, site in sites_for_host(host):
+            if rest.startswith(site.paths):
+                provider = candidate
+                break
+        if provider is None:
+            return _NOT_RECOGNISED
+        if provider.refusal:
+            return Refusal(provider.refusal)
+        found = None
+        for reader in provider.readers:  # _read_with, inlined: this is the hot loop
+            if reader.marker in rest:
+                found = reader.read(rest)
+                if found is not None:
+                    break
+        if found is None:
+            path, _, query = rest.partition("?")
+            if is_short_link_url(host, path, query):
+                return _SHORT_LINK
+            return Refusal(f"no coordinates in this {provider.title} link")
+        if found.__class__ is Hit:
+            return _new_tuple(Location, (*found, provider.name))
+        if found.__class__ is Wrapped:
             url = found.url.strip()
             continue
-        if found is None:
-            return LinkReading(None, f"no coordinates in this {provider.title} link")
-        return _reading(found, provider)
-    return LinkReading(None, "a link wrapped in too many other links")
+        return found
+    return Refusal("a link wrapped in too many other links")
 
 
 _GEO_LABEL_RE = re.compile(r"\([^()]*\)\s*$")
 
 
-def _read_geo_uri(url: str) -> LinkReading:
+def _locate_geo_uri(url: str) -> Location | Refusal:
     """RFC 5870 geo: URIs and Android's forms: geo:lat,lng, geo:0,0?q=lat,lng(label), geo:?q=…."""
     body = url[4:].lstrip("/")
     path, _, query = body.partition("?")
@@ -225,7 +254,7 @@ def _read_geo_uri(url: str) -> LinkReading:
     coordinates, _, parameters = path.partition(";")
     parameters = parameters.lower()
     if "crs=" in parameters and "crs=wgs84" not in parameters:
-        return LinkReading(None, "geo: URI in a coordinate system other than WGS84")
+        return Refusal("geo: URI in a coordinate system other than WGS84")
     # On Android the path only sets the view and q= is the marker: the marker wins.
     marker = None
     if query:
@@ -234,24 +263,23 @@ def _read_geo_uri(url: str) -> LinkReading:
         if marker is None and "+" in query:
             marker = value_hit(raw_param(rest, "q"), "geo-uri")
     if marker is not None:
-        return _reading(marker, _GEO)
+        return _located(marker, "geo")
     parts = [part.strip() for part in coordinates.split(",")]
     if len(parts) not in (2, 3) or not all(parts[:2]):
         if parts == [""] and query:
-            return LinkReading(None, "geo: URI with a place name but no coordinates")
-        return LinkReading(None, "malformed geo: URI")
-    found = read_pair(f"{parts[0]},{parts[1]}")
+            return Refusal(_GEO_NAME_ONLY_REASON)
+        return Refusal("malformed geo: URI")
+    # With a q= we could not read as a point, the path is only the view around a name search.
+    method = "geo-uri" if "q=" not in query else "viewport"
+    found = read_pair(f"{parts[0]},{parts[1]}", method)
     if found is None:
-        return LinkReading(None, "malformed geo: URI")
-    if isinstance(found, Refusal):
-        if found.reason == ZERO_REASON and query:
-            return LinkReading(None, "geo: URI with a place name but no coordinates")
-        return LinkReading(None, found.reason)
-    method = "geo-uri" if not query or "q=" not in query else "viewport"
-    return LinkReading(Location(found.lat, found.lng, method, "geo"))
+        return Refusal("malformed geo: URI")
+    if found.__class__ is Refusal:
+        return Refusal(_GEO_NAME_ONLY_REASON) if found.reason == ZERO_REASON and query else found
+    return Location(found.lat, found.lng, method, "geo")
 
 
-_GEO = Provider(name="geo", title="geo: URI", sites=(), readers=())
+_GEO_NAME_ONLY_REASON = "geo: URI with a place name but no coordinates"
 
 
 # --- reading a whole cell -----------------------------------------------------------------
@@ -280,71 +308,108 @@ def _pairs_in_text(text: str) -> list[Hit] | None:
     return hits
 
 
-def _is_same_place(first: Location, second: Location) -> bool:
-    return (
-        abs(first.lat - second.lat) <= SAME_PLACE_DEGREES
-        and abs(first.lng - second.lng) <= SAME_PLACE_DEGREES
-    )
-
-
-def _one_place(locations: list[Location]) -> LinkReading:
+def _one_place(locations: list[Location]) -> Location | Refusal:
     first = locations[0]
-    if any(not _is_same_place(first, other) for other in locations[1:]):
-        return LinkReading(None, TWO_PLACES_REASON)
-    return LinkReading(first)
+    for other in locations[1:]:
+        if (
+            abs(first.lat - other.lat) > SAME_PLACE_DEGREES
+            or abs(first.lng - other.lng) > SAME_PLACE_DEGREES
+        ):
+            return Refusal(TWO_PLACES_REASON)
+    return first
 
 
-def read_link(text: str) -> LinkReading:
-    """Like parse_link, but says why there is no location and whether it is a short link."""
-    if not isinstance(text, str):
-        return LinkReading(None, "not text")
+_LINK_STARTS = {"http", "HTTP", "Http", "geo:", "GEO:"}
+
+
+_HTML_JUNK_HINT_RE = re.compile(r"%2[27]|%3[CE]", re.IGNORECASE)
+
+
+def _locate(text: str) -> Location | Refusal:
+    """The one place a cell names, or why there is none."""
+    if text.__class__ is not str:
+        return Refusal("not text")
     if len(text) > MAX_LINK_CHARS:
-        return LinkReading(None, f"cell longer than {MAX_LINK_CHARS} characters")
-    text = normalise_text(text).strip()
+        return Refusal(f"cell longer than {MAX_LINK_CHARS} characters")
+    if not text.isascii():
+        text = normalise_text(text)
+    text = text.strip()
     if not text:
-        return LinkReading(None, "blank")
+        return Refusal("blank")
+    if (
+        text[:4] in _LINK_STARTS
+        and text[-1] not in _TRAILING_PUNCTUATION
+        # no character that ends a pasted link (spelled out: these tests beat one regex 5x)
+        and not (
+            " " in text
+            or '"' in text
+            or "'" in text
+            or "<" in text
+            or ">" in text
+            or "`" in text
+            or "\t" in text
+            or "\n" in text
+            or "\r" in text
+            or "\u2026" in text
+            or "{" in text
+            or "}" in text
+            or "|" in text
+            or "\\" in text
+            or "^" in text
+        )
+        and ("%" not in text or not _HTML_JUNK_HINT_RE.search(text))
+        and (";" not in text or "&" not in text)  # HTML entities (&amp;) need the full trim
+    ):
+        return _locate_url(text)  # the cell is one clean link (the usual case)
     urls = find_urls(text) if (":" in text or "/" in text) else []
     if not urls:
-        return _read_text(text)
+        return _locate_text(text)
     if len(urls) == 1 and urls[0][1] == 0 and urls[0][2] >= len(text) - 3:
-        return _read_url(urls[0][0])  # the cell is one link (the usual case)
-    readings = [_read_url(url) for url, _, _ in urls]
-    locations = [reading.location for reading in readings if reading.location]
+        return _locate_url(urls[0][0])
+    answers = [_locate_url(url) for url, _, _ in urls]
+    locations = [answer for answer in answers if answer.__class__ is Location]
     leftover = text
-    for url, start, end in reversed(urls):
+    for _url, start, end in reversed(urls):
         leftover = leftover[:start] + " " + leftover[end:]
     locations += [
         Location(hit.lat, hit.lng, "text", "text") for hit in _pairs_in_text(leftover) or []
     ]
     if locations:
         return _one_place(locations)
-    for reading in readings:
-        if reading.is_short_link:
-            return reading
-    return readings[0]
+    return _SHORT_LINK if _SHORT_LINK in answers else answers[0]
 
 
-def _read_text(text: str) -> LinkReading:
+def _locate_text(text: str) -> Location | Refusal:
     """A cell without a link: coordinates, a plus code, or coordinates among other words."""
     found = read_pair(text, allow_whole_numbers=False)
-    if isinstance(found, Refusal):
-        return LinkReading(None, found.reason)
     if found is not None:
-        return LinkReading(Location(found.lat, found.lng, "dms" if found.has_minutes else "text", "text"))
+        return _located(found, "text")
     if "+" in text:
         plus = plus_code_hit(text)
         if plus:
-            return LinkReading(Location(plus.lat, plus.lng, "plus-code", "plus-code"))
+            return Location(plus.lat, plus.lng, "plus-code", "plus-code")
         if SHORT_PLUS_CODE_RE.match(text):
-            return LinkReading(None, "short plus code without its area; use the full code")
+            return Refusal("short plus code without its area; use the full code")
     hits = _pairs_in_text(text)
     if hits:
         return _one_place([Location(hit.lat, hit.lng, "text", "text") for hit in hits])
-    if re.search(r"\d,\d+\s*,\s*[-+]?\d+,\d", text):
-        return LinkReading(None, DECIMAL_COMMA_REASON)
-    if re.fullmatch(r"\(?\s*[-+]?\d+(?:\.\d+)?\s*[,; ]\s*[-+]?\d+(?:\.\d+)?\s*\)?", text):
-        return LinkReading(None, OUT_OF_RANGE_REASON)
-    return LinkReading(None, "not a map link or coordinates we recognise")
+    if _TWO_DECIMAL_COMMA_NUMBERS_RE.search(text):
+        return Refusal(DECIMAL_COMMA_REASON)
+    if _LONE_PAIR_RE.fullmatch(text):
+        return Refusal(OUT_OF_RANGE_REASON)
+    return Refusal("not a map link or coordinates we recognise")
+
+
+_TWO_DECIMAL_COMMA_NUMBERS_RE = re.compile(r"\d,\d+\s*,\s*[-+]?\d+,\d")
+_LONE_PAIR_RE = re.compile(r"\(?\s*[-+]?\d+(?:\.\d+)?\s*[,; ]\s*[-+]?\d+(?:\.\d+)?\s*\)?")
+
+
+def read_link(text: str) -> LinkReading:
+    """Like parse_link, but says why there is no location and whether it is a short link."""
+    found = _locate(text)
+    if found.__class__ is Location:
+        return LinkReading(found)
+    return LinkReading(None, found.reason, found is _SHORT_LINK)
 
 
 def parse_link(text: str) -> Location | None:
@@ -357,14 +422,15 @@ def parse_link(text: str) -> Location | None:
     that hold no coordinates.
     """
     try:
-        return read_link(text).location
+        found = _locate(text)
     except Exception:  # a parser bug must cost one cell, never the whole file
         return None
+    return found if found.__class__ is Location else None
 
 
 def is_short_link(text: str) -> bool:
     """True when the cell is a short share link that only the resolver can follow."""
-    return read_link(text).is_short_link
+    return _locate(text) is _SHORT_LINK
 
 
 __all__ = [

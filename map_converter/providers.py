@@ -24,10 +24,9 @@ from .coordinate_codes import (
     decode_osm_shortlink,
     decode_plus_code,
 )
-from .coordinates import NUMBER, Refusal, checked_pair, read_pair
+from .coordinates import NUMBER, Hit, Refusal, checked_pair, read_pair
 from .link_readers import (
     Found,
-    Hit,
     Reader,
     Wrapped,
     lat_lng_params,
@@ -165,7 +164,8 @@ def _google_pin(rest: str) -> Found:
     pins = _PIN_RE.findall(rest)
     if not pins:
         return None
-    return numbers_hit(pins[-1][0], pins[-1][1], "pin")  # the last pin is the place itself
+    lat, lng = pins[-1]  # the last pin is the place itself
+    return checked_pair(float(lat), float(lng), "pin")
 
 
 def _google_destination(rest: str) -> Found:
@@ -224,7 +224,8 @@ def _google_viewport(rest: str) -> Found:
     suffix = (match["suffix"] or "").lower()
     # ",3a,75y,90h" is a Street View camera; Google Earth's ",35a" is only altitude.
     is_street_view = suffix.endswith("a") and "/web/@" not in rest
-    return numbers_hit(match["lat"], match["lng"], "street-view" if is_street_view else "viewport")
+    method = "street-view" if is_street_view else "viewport"
+    return checked_pair(float(match["lat"]), float(match["lng"]), method)
 
 
 def _wrapped_app_link(rest: str) -> Found:
@@ -305,9 +306,7 @@ APPLE = Provider(
         query_param("center", "viewport"),
         query_param("sll", "viewport"),
     ),
-    short_links=(
-        HostRule(r"maps\.apple(?:\.com)?", ("/p/", "/place"), ("auid=", "place-id=")),
-    ),
+    short_links=(HostRule(r"maps\.apple(?:\.com)?", ("/p/", "/place"), ("auid=", "place-id=")),),
     forms="`coordinate=`, `daddr=` / `destination=`, `ll=`, `q=` / `query=`, `center=`, `sll=`, "
     "`maps://`; place links (`/p/…`, `?auid=`) are followed",
 )
@@ -319,7 +318,13 @@ _OSM_FRAGMENT_RE = re.compile(rf"#(?:map=)?\d+(?:\.\d+)?/(?P<lat>{NUMBER})/(?P<l
 _OSM_SHORTLINK_RE = re.compile(r"/go/(?P<code>[A-Za-z0-9_~@]{1,11})[-=]*(?:[/?#]|$)")
 
 
+_OSM_MARKER_RE = re.compile(rf"[?&;]mlat=(?P<lat>{NUMBER})&mlon=(?P<lng>{NUMBER})(?=[&#]|$)")
+
+
 def _osm_marker(rest: str) -> Found:
+    match = _OSM_MARKER_RE.search(rest)  # the usual order, read by one pattern
+    if match:
+        return checked_pair(float(match["lat"]), float(match["lng"]), "pin")
     return numbers_hit(param(rest, "mlat"), param(rest, "mlon"), "pin")
 
 
@@ -427,7 +432,9 @@ BING = Provider(
 
 # --- Waze -------------------------------------------------------------------------------------
 
-_WAZE_GEOHASH_RE = re.compile(rf"/ul/h(?P<hash>[0-9bcdefghjkmnpqrstuvwxyz]{{1,{MAX_GEOHASH_CHARS}}})(?:[/?#]|$)")
+_WAZE_GEOHASH_RE = re.compile(
+    rf"/ul/h(?P<hash>[0-9bcdefghjkmnpqrstuvwxyz]{{1,{MAX_GEOHASH_CHARS}}})(?:[/?#]|$)"
+)
 
 
 def _waze_geohash(rest: str) -> Found:
@@ -439,7 +446,11 @@ def _waze_geohash(rest: str) -> Found:
 
 def _waze_to(rest: str) -> Found:
     value = param(rest, "to")
-    return value_hit(value[3:], "directions-destination") if value and value.startswith("ll.") else None
+    return (
+        value_hit(value[3:], "directions-destination")
+        if value and value.startswith("ll.")
+        else None
+    )
 
 
 WAZE = Provider(
@@ -492,7 +503,9 @@ YANDEX = Provider(
     name="yandex",
     title="Yandex Maps",
     sites=(
-        HostRule(rf"(?:www\.|m\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)", ("/maps", "/map-widget", "/web-maps")),
+        HostRule(
+            rf"(?:www\.|m\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)", ("/maps", "/map-widget", "/web-maps")
+        ),
         HostRule(rf"(?:maps|static-maps|n\.maps)\.yandex{_YANDEX_TLD}"),
     ),
     readers=(
@@ -564,10 +577,25 @@ TWOGIS = Provider(
         HostRule(r"maps\.urbi\.ae|share\.api\.2gis\.ru"),
     ),
     readers=(
-        pattern(rf"/geo/(?:\d+/)?(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})", "pin", "/geo/", lng_first=True),
+        pattern(
+            rf"/geo/(?:\d+/)?(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})",
+            "pin",
+            "/geo/",
+            lng_first=True,
+        ),
         Reader("m=", lambda rest: lng_lat_hit((param(rest, "m") or "").split("/")[0], "viewport")),
-        pattern(rf"/firm/\d+/(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})", "pin", "/firm/", lng_first=True),
-        pattern(rf"/center/(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})", "viewport", "/center/", lng_first=True),
+        pattern(
+            rf"/firm/\d+/(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})",
+            "pin",
+            "/firm/",
+            lng_first=True,
+        ),
+        pattern(
+            rf"/center/(?P<lng>{NUMBER}){_2GIS_COMMA}(?P<lat>{NUMBER})",
+            "viewport",
+            "/center/",
+            lng_first=True,
+        ),
         lng_lat_param("center", "viewport"),
     ),
     short_links=(HostRule(r"go\.2gis\.com"),),
@@ -672,7 +700,9 @@ PLUS_CODES = Provider(
 CARTES_IGN = Provider(
     name="ign",
     title="Cartes IGN / Géoportail",
-    sites=(HostRule(r"cartes-ign\.ign\.fr|(?:www\.)?cartes\.gouv\.fr|(?:www\.)?geoportail\.gouv\.fr"),),
+    sites=(
+        HostRule(r"cartes-ign\.ign\.fr|(?:www\.)?cartes\.gouv\.fr|(?:www\.)?geoportail\.gouv\.fr"),
+    ),
     readers=(lat_lng_params("lat", "lng", "pin"), lat_lng_params("lat", "lon", "pin")),
     forms="`?lng=&lat=`",
 )
@@ -705,10 +735,7 @@ def _geohack(rest: str) -> Found:
     if len(letters) >= 2:
         first, second = letters[0], letters[1]
         text = " ".join(parts[: first + 1]) + ", " + " ".join(parts[first + 1 : second + 1])
-        found = read_pair(text)
-        if isinstance(found, Refusal):
-            return found
-        return Hit(found.lat, found.lng, "pin") if found else None
+        return read_pair(text, "pin")
     return numbers_hit(parts[0], parts[1], "pin") if len(parts) >= 2 else None
 
 
@@ -863,5 +890,4 @@ def provider_table_markdown() -> str:
 
 def checked_point(lat: float, lng: float, method: str) -> Hit | Refusal:
     """A decoded point through the same range and 0,0 checks as written ones."""
-    found = checked_pair(lat, lng)
-    return found if isinstance(found, Refusal) else Hit(found.lat, found.lng, method)
+    return checked_pair(lat, lng, method)
