@@ -26,6 +26,7 @@ OUT_OF_RANGE_REASON = "coordinates out of range"
 DECIMAL_COMMA_REASON = "coordinates with decimal commas read two ways; use dots"
 CONTRADICTION_REASON = "a minus sign and a hemisphere letter contradict each other"
 TWO_PLACES_REASON = "two different places in this cell"
+UNCLEAR_REASON = "cannot tell which number is the latitude and which the longitude"
 WHOLE_NUMBERS_REASON = "two whole numbers are not clearly coordinates; write them with decimals"
 
 
@@ -289,9 +290,10 @@ def read_pair(
     match = DECIMAL_PAIR_RE.fullmatch(text)
     if match:
         lat_text, lng_text = match["lat"], match["lng"]
-        if not allow_whole_numbers and "." not in lat_text and "." not in lng_text:
+        lat, lng = float(lat_text), float(lng_text)
+        if not allow_whole_numbers and "." not in lat_text and "." not in lng_text and (lat or lng):
             return Refusal(WHOLE_NUMBERS_REASON)
-        return checked_pair(float(lat_text), float(lng_text), method or "text")
+        return checked_pair(lat, lng, method or "text")
     text = normalise_text(text)
     if "," in text and "." not in text and _DECIMAL_COMMA_NUMBER_RE.search(text):
         converted = _with_decimal_points(text)
@@ -302,13 +304,18 @@ def read_pair(
     tokens = _tokens(text)
     if not tokens:
         return None
+    # From here the text is all numbers, marks, letters and labels: when it does not make one
+    # clear pair, say so, so that no lower-trust reader picks two of its numbers instead.
+    unclear = Refusal(UNCLEAR_REASON) if sum(kind == "number" for kind, _ in tokens) > 1 else None
     axes = _split_axes(tokens)
     if axes is None or len(axes) != 2:
-        return None
+        return unclear
     values = []
     for axis in axes:
         value = _axis_value(axis)
-        if value is None or isinstance(value, Refusal):
+        if value is None:
+            return unclear
+        if isinstance(value, Refusal):
             return value
         values.append(value)
     (first, first_minutes), (second, second_minutes) = values
@@ -323,4 +330,4 @@ def read_pair(
         return checked_pair(first, second, method)
     if names == ("lng", "lat"):
         return checked_pair(second, first, method)
-    return None  # one axis named and the other not, two latitudes, or a letter against a label
+    return unclear  # one axis named and the other not, two latitudes, or a letter against a label

@@ -77,7 +77,6 @@ def raw_param(rest: str, name: str) -> str | None:
 
 _LOC_PREFIX_RE = re.compile(rf"^loc:\s*(?P<lat>{NUMBER})\s*(?:,|\s|\+)\s*(?P<lng>{NUMBER})", re.I)
 _NAME_AT_RE = re.compile(rf"@\s*(?P<lat>{NUMBER})\s*,\s*(?P<lng>{NUMBER})\s*$")
-_LABEL_SUFFIX_RE = re.compile(r"\s*\([^()]*\)\s*$")
 _PLUS_JOINED_RE = re.compile(rf"^(?P<lat>{NUMBER})\s*\+\s*(?P<lng>[-+]?[\d.]+)$")
 _SPACED_PLUS_CODE_RE = re.compile(
     r"^([23456789CFGHJMPQRVWX]{8}) ([23456789CFGHJMPQRVWX]{2,})\b", re.I
@@ -113,8 +112,8 @@ def value_hit(value: str | None, method: str) -> Hit | Refusal | None:
         match = _NAME_AT_RE.search(value)
         if match:
             return checked_pair(float(match["lat"]), float(match["lng"]), method)
-    if value.endswith(")"):
-        value = _LABEL_SUFFIX_RE.sub("", value)
+    if "(" in value:
+        value = value.split("(", 1)[0]  # 'lat,lng(Label)': the label is only a name
     found = read_pair(value, method)
     if found is not None:
         return found

@@ -8,6 +8,7 @@ read as coordinate text (coordinates.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ from .coordinates import (
     NUMBER,
     OUT_OF_RANGE_REASON,
     TWO_PLACES_REASON,
+    UNCLEAR_REASON,
     ZERO_REASON,
     Refusal,
     checked_pair,
@@ -32,6 +34,8 @@ from .providers import (
     provider_for_scheme,
     sites_for_host,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_LINK_CHARS = 4096
 _MAX_WRAPPING = 3  # /url?q= inside consent ?continue= inside ?link=: at most this deep
@@ -146,6 +150,12 @@ def find_urls(text: str) -> list[tuple[str, int, int]]:
             if following:
                 url = match.group(0) + following[1]
                 end = following.end()
+        elif url.count("(") > url.count(")"):
+            # geo:…?q=lat,lng(Eiffel Tower): a label with spaces, closed later in the text
+            closing = text.find(")", match.end(), match.end() + 200)
+            if closing > 0 and "(" not in text[match.end() : closing]:
+                url = text[match.start() : closing + 1]
+                end = closing + 1
         if url:
             urls.append((url, match.start(), end))
     return urls
@@ -219,7 +229,8 @@ def _locate_url(url: str) -> Location | Refusal:
                 provider = candidate
                 break
         if provider is None:
-            return _NOT_RECOGNISED
+            path, _, query = rest.partition("?")
+            return _SHORT_LINK if is_short_link_url(host, path, query) else _NOT_RECOGNISED
         if provider.refusal:
             return Refusal(provider.refusal)
         found = None
@@ -242,15 +253,11 @@ def _locate_url(url: str) -> Location | Refusal:
     return Refusal("a link wrapped in too many other links")
 
 
-_GEO_LABEL_RE = re.compile(r"\([^()]*\)\s*$")
-
-
 def _locate_geo_uri(url: str) -> Location | Refusal:
     """RFC 5870 geo: URIs and Android's forms: geo:lat,lng, geo:0,0?q=lat,lng(label), geo:?q=…."""
     body = url[4:].lstrip("/")
     path, _, query = body.partition("?")
-    path = unquote(path)
-    path = _GEO_LABEL_RE.sub("", path)
+    path = unquote(path).split("(", 1)[0]  # geo:lat,lng(Label): the label is only a name
     coordinates, _, parameters = path.partition(";")
     parameters = parameters.lower()
     if "crs=" in parameters and "crs=wgs84" not in parameters:
@@ -382,6 +389,10 @@ def _locate(text: str) -> Location | Refusal:
 def _locate_text(text: str) -> Location | Refusal:
     """A cell without a link: coordinates, a plus code, or coordinates among other words."""
     found = read_pair(text, allow_whole_numbers=False)
+    if found.__class__ is Refusal and found.reason == UNCLEAR_REASON:
+        hits = _pairs_in_text(text)  # several pairs: the same place written twice, or two places
+        if hits and len(hits) > 1:
+            return _one_place([Location(hit.lat, hit.lng, "text", "text") for hit in hits])
     if found is not None:
         return _located(found, "text")
     if "+" in text:
@@ -405,8 +416,15 @@ _LONE_PAIR_RE = re.compile(r"\(?\s*[-+]?\d+(?:\.\d+)?\s*[,; ]\s*[-+]?\d+(?:\.\d+
 
 
 def read_link(text: str) -> LinkReading:
-    """Like parse_link, but says why there is no location and whether it is a short link."""
-    found = _locate(text)
+    """Like parse_link, but says why there is no location and whether it is a short link.
+
+    This is what the pipeline calls on every cell; a reader bug costs that cell, never the file.
+    """
+    try:
+        found = _locate(text)
+    except Exception:
+        logger.exception("could not read a cell of %d characters", len(text))
+        return LinkReading(None, "could not read this cell (an internal error; please report it)")
     if found.__class__ is Location:
         return LinkReading(found)
     return LinkReading(None, found.reason, found is _SHORT_LINK)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from map_converter import Location, parse_link, read_link
+from map_converter import LinkReading, Location, parse_link, read_link
 from map_converter.coordinate_codes import decode_osm_shortlink
 from map_converter.links import MAX_LINK_CHARS
 
@@ -817,6 +817,41 @@ def test_parse_link_never_raises(text):
     assert result is None or isinstance(result, Location)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_read_link_the_pipelines_reader_never_raises(text):
+    reading = read_link(text)  # it guards against bugs; the reason says when the guard caught one
+    assert isinstance(reading, LinkReading)
+    assert reading.location is not None or reading.reason
+    assert "internal error" not in reading.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "https://www.google.com/maps/dir/",
+            "https://www.google.com/maps/place/X/data=",
+            "https://yandex.ru/maps/?pt=",
+            "https://2gis.ru/geo/",
+            "https://share.here.com/p/s-",
+            "https://waze.com/ul/h",
+            "https://osm.org/go/",
+            "geo:0,0?q=",
+            "https://geohack.toolforge.org/geohack.php?params=",
+            "",
+        ]
+    ),
+    st.text(
+        alphabet=st.sampled_from(list("0123456789.,-+!~_ NSEWmdsb%2C()°'\"/;:?&=")), max_size=120
+    ),
+)
+def test_read_link_never_raises_on_provider_prefixes(prefix, tail):
+    reading = read_link(prefix + tail)
+    assert isinstance(reading, LinkReading)
+    assert "internal error" not in reading.reason
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(
@@ -872,6 +907,32 @@ FORMATS = [
     "geo:0,0?q={lat},{lng}(Label)",
     "{lat}, {lng}",
     "{lat} {lng}",
+    # forms added with the provider records
+    "https://www.google.com/maps/embed?pb=!6m8!1m7!1sX!2m2!1d{lat}!2d{lng}!3f1",
+    "https://www.google.com/maps/search/pizza/{lat},{lng},15z",
+    "https://maps.google.com/?q=loc:{lat}+{lng}",
+    "https://www.google.com/url?q=https://maps.google.com/?q%3D{lat},{lng}",
+    "google.navigation:q={lat}%2B{lng}",
+    "geo:{lat},{lng}?q={lat},{lng}(Label)",
+    "geo:?q={lat},{lng}",
+    "https://yandex.ru/maps/?ll=1,1&poi[point]={lng},{lat}",
+    "https://yandex.ru/maps/?text={lat},{lng}&ll=1,1",
+    "https://yandex.ru/maps/?rtext=1,1~{lat},{lng}",
+    "https://www.openstreetmap.org/#17/{lat}/{lng}",
+    "https://www.openstreetmap.org/search?query={lat}%2C{lng}",
+    "https://www.openstreetmap.org/export/embed.html?bbox=0,0,1,1&marker={lat},{lng}",
+    "https://www.bing.com/maps?where1={lat},{lng}",
+    "https://waze.com/ul?ll={lat}%2C{lng}",
+    "https://embed.waze.com/iframe?lat={lat}&lon={lng}",
+    "https://2gis.ru/moscow/center/{lng},{lat}/zoom/16",
+    "https://here.com/location?map={lat},{lng},15",
+    "magicearth://?lat={lat}&lon={lng}",
+    "https://www.qwant.com/maps/place/latlon:{lat}:{lng}",
+    "https://www.viamichelin.com/web/maps?position={lat};{lng};12",
+    "https://map.yahoo.co.jp/place?lat={lat}&lon={lng}",
+    "https://maps.gsi.go.jp/#16/{lat}/{lng}/",
+    "https://osmand.net/map/navigate/?start=1,1&finish={lat},{lng}",
+    "Lat: {lat}, Long: {lng}",
 ]
 
 
