@@ -49,7 +49,7 @@ class Refusal:
 
 
 # tuple.__new__ builds a NamedTuple in C, 2x faster than its generated __new__ (hot path only).
-_new_tuple = tuple.__new__
+new_tuple = tuple.__new__
 
 
 def is_valid(lat: float, lng: float) -> bool:
@@ -65,7 +65,7 @@ def checked_pair(lat: float, lng: float, method: str) -> Hit | Refusal:
         return Refusal(OUT_OF_RANGE_REASON)
     if lat == 0.0 and lng == 0.0:
         return Refusal(ZERO_REASON)
-    return _new_tuple(Hit, (lat, lng, method))
+    return new_tuple(Hit, (lat, lng, method))
 
 
 def checked_lng_lat(lng: float, lat: float, method: str) -> Hit | Refusal:

@@ -20,6 +20,7 @@ from .coordinates import (
     Refusal,
     checked_lng_lat,
     checked_pair,
+    new_tuple,
     read_pair,
 )
 
@@ -178,7 +179,11 @@ def query_param(name: str, method: str, *aliases: str) -> Reader:
     def read(rest: str) -> Found:
         match = plain_pair(rest)
         if match:
-            return checked_pair(float(match["lat"]), float(match["lng"]), method)
+            lat, lng = match.groups()
+            lat, lng = float(lat), float(lng)
+            if -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0 and (lat or lng):
+                return new_tuple(Hit, (lat, lng, method))  # checked_pair, inlined (hot path)
+            return checked_pair(lat, lng, method)
         for each in names:
             value = param(rest, each)
             if value is not None:
@@ -231,7 +236,7 @@ def pattern(regex: str, method: str, marker: str, *, lng_first: bool = False) ->
     return Reader(marker, read)
 
 
-def unwrap(*names: str, marker: str) -> Reader:
+def unwrap(*names: str) -> Reader:
     """A parameter that holds a whole link to read instead."""
 
     def read(rest: str) -> Found:
@@ -241,10 +246,4 @@ def unwrap(*names: str, marker: str) -> Reader:
                 return Wrapped(value)
         return None
 
-    return Reader(marker, read)
-
-
-def refuse(reason: str, marker: str) -> Reader:
-    """Stops the search with a reason when the marker is there (a route with no destination)."""
-    refusal = Refusal(reason)
-    return Reader(marker, lambda rest: refusal)
+    return Reader(names[0] + "=", read)

@@ -29,16 +29,18 @@ from .coordinates import (
 from .link_readers import Hit, Wrapped, param, plus_code_hit, raw_param, value_hit
 from .providers import (
     DATUM_SHIFTED_REASON,
+    ROUTES_BY_HOST,
     Provider,
     is_short_link_url,
     provider_for_scheme,
-    sites_for_host,
+    routes_for_host,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_LINK_CHARS = 4096
 _MAX_WRAPPING = 3  # /url?q= inside consent ?continue= inside ?link=: at most this deep
+_WRAPPING_LEVELS = range(_MAX_WRAPPING + 1)
 _MAX_LINKS_PER_CELL = 8
 SAME_PLACE_DEGREES = 1e-5  # about a metre: the same point written twice
 
@@ -171,7 +173,7 @@ def find_url(text: str) -> str | None:
 
 
 def _read_with(provider: Provider, rest: str) -> Hit | Refusal | Wrapped | None:
-    """The first answer of the provider's readers, in order of trust."""
+    """The first answer of a provider's readers, in order of trust."""
     for reader in provider.readers:
         if reader.marker in rest:
             found = reader.read(rest)
@@ -183,22 +185,20 @@ def _read_with(provider: Provider, rest: str) -> Hit | Refusal | Wrapped | None:
 def _located(found: Hit | Refusal, provider_name: str) -> Location | Refusal:
     if found.__class__ is Refusal:
         return found
-    return _new_tuple(Location, (*found, provider_name))
+    return new_tuple(Location, (*found, provider_name))
 
 
-_new_tuple = tuple.__new__  # builds a NamedTuple in C: this runs once per cell
+new_tuple = tuple.__new__  # builds a NamedTuple in C: this runs once per cell
 _GEO_PLAIN_RE = re.compile(rf"geo:(?P<lat>{NUMBER}),(?P<lng>{NUMBER})", re.IGNORECASE)
 _HTTP_HOST_RE = re.compile(r"https?://([^/?#@:\s]*)(?=[/?#]|$)", re.IGNORECASE)
 
 
 def _locate_url(url: str) -> Location | Refusal:
     """Read one link: pick its provider by scheme or host, then its readers in order."""
-    for _ in range(_MAX_WRAPPING + 1):
+    for _ in _WRAPPING_LEVELS:
         plain = _HTTP_HOST_RE.match(url)
         if plain:
-            host, rest = plain[1].lower(), url[plain.end() :] or "/"
-            if host.endswith("."):
-                host = host.rstrip(".")
+            written_host, rest = plain[1], url[plain.end() :] or "/"
         elif url[:4].lower() == "geo:":
             simple = _GEO_PLAIN_RE.fullmatch(url)
             if simple:
@@ -209,48 +209,65 @@ def _locate_url(url: str) -> Location | Refusal:
             head = _URL_HEAD_RE.match(url)
             scheme = (head["scheme"] or "").lower()
             if scheme and scheme not in ("http", "https"):
-                provider = provider_for_scheme(scheme)
-                if provider is None:
-                    return _NOT_RECOGNISED
-                if provider.refusal:
-                    return Refusal(provider.refusal)
-                rest = url[len(scheme) + 1 :].lstrip("/")
-                found = _read_with(provider, rest if rest.startswith("?") else "/" + rest)
+                found = _read_app_link(scheme, url)
                 if found.__class__ is Wrapped:
                     url = found.url.strip()
                     continue
-                if found is None:
-                    return Refusal(f"no coordinates in this {provider.title} link")
-                return _located(found, provider.name)
-            host, rest = head["host"].lower().rstrip("."), url[head.end() :] or "/"
-        provider = None
-        for candidate, site in sites_for_host(host):
-            if rest.startswith(site.paths):
-                provider = candidate
+                return found
+            written_host, rest = head["host"], url[head.end() :] or "/"
+        for route in ROUTES_BY_HOST.get(written_host) or routes_for_host(written_host):
+            if rest.startswith(route.paths):
                 break
-        if provider is None:
-            path, _, query = rest.partition("?")
-            return _SHORT_LINK if is_short_link_url(host, path, query) else _NOT_RECOGNISED
+        else:
+            return _SHORT_LINK if _is_short(written_host, rest) else _NOT_RECOGNISED
+        provider = route.provider
         if provider.refusal:
             return Refusal(provider.refusal)
         found = None
-        for reader in provider.readers:  # _read_with, inlined: this is the hot loop
-            if reader.marker in rest:
-                found = reader.read(rest)
+        readers = route.site_readers or (route.readers if "=" in rest else route.path_readers)
+        for marker, read in readers:  # the hot loop
+            if marker in rest:
+                found = read(rest)
                 if found is not None:
                     break
+        if found is None and route.site_readers:  # a wrapper page that wraps nothing
+            for marker, read in route.readers:
+                if marker in rest:
+                    found = read(rest)
+                    if found is not None:
+                        break
+        if found.__class__ is Hit:
+            return new_tuple(Location, (*found, provider.name))
         if found is None:
-            path, _, query = rest.partition("?")
-            if is_short_link_url(host, path, query):
+            if _is_short(written_host, rest):
                 return _SHORT_LINK
             return Refusal(f"no coordinates in this {provider.title} link")
-        if found.__class__ is Hit:
-            return _new_tuple(Location, (*found, provider.name))
         if found.__class__ is Wrapped:
             url = found.url.strip()
             continue
         return found
     return Refusal("a link wrapped in too many other links")
+
+
+def _is_short(written_host: str, rest: str) -> bool:
+    path, _, query = rest.partition("?")
+    return is_short_link_url(written_host.lower().rstrip("."), path, query)
+
+
+def _read_app_link(scheme: str, url: str) -> Location | Refusal | Wrapped:
+    """An app link (waze://, comgooglemaps://, bingmaps:…): its provider's readers on the rest."""
+    provider = provider_for_scheme(scheme)
+    if provider is None:
+        return _NOT_RECOGNISED
+    if provider.refusal:
+        return Refusal(provider.refusal)
+    rest = url[len(scheme) + 1 :].lstrip("/")
+    found = _read_with(provider, rest if rest.startswith("?") else "/" + rest)
+    if found is None:
+        return Refusal(f"no coordinates in this {provider.title} link")
+    if found.__class__ is Wrapped:
+        return found
+    return _located(found, provider.name)
 
 
 def _locate_geo_uri(url: str) -> Location | Refusal:
@@ -330,6 +347,9 @@ _LINK_STARTS = {"http", "HTTP", "Http", "geo:", "GEO:"}
 
 
 _HTML_JUNK_HINT_RE = re.compile(r"%2[27]|%3[CE]", re.IGNORECASE)
+_PAIR_STARTS = frozenset("0123456789-+")
+# Both with decimals: whole-number pairs and everything else go the long way (read_pair).
+_PLAIN_DECIMAL_PAIR_RE = re.compile(r"([-+]?\d{1,3}\.\d+)\s*,\s*([-+]?\d{1,3}\.\d+)")
 
 
 def _locate(text: str) -> Location | Refusal:
@@ -343,21 +363,24 @@ def _locate(text: str) -> Location | Refusal:
     text = text.strip()
     if not text:
         return Refusal("blank")
+    if text[0] in _PAIR_STARTS:  # '48.85, 2.29' typed in a cell: one pattern reads it
+        plain = _PLAIN_DECIMAL_PAIR_RE.fullmatch(text)
+        if plain:
+            lat, lng = float(plain[1]), float(plain[2])
+            if -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0 and (lat or lng):
+                return new_tuple(Location, (lat, lng, "text", "text"))
     if (
         text[:4] in _LINK_STARTS
         and text[-1] not in _TRAILING_PUNCTUATION
-        # no character that ends a pasted link (spelled out: these tests beat one regex 5x)
+        # no character that ends a pasted link (spelled out: these tests beat one regex 5x);
+        # isprintable() covers tabs, newlines and other control characters in one call
+        and text.isprintable()
         and not (
             " " in text
             or '"' in text
-            or "'" in text
             or "<" in text
             or ">" in text
             or "`" in text
-            or "\t" in text
-            or "\n" in text
-            or "\r" in text
-            or "\u2026" in text
             or "{" in text
             or "}" in text
             or "|" in text

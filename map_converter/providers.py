@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote, unquote_plus
 
 from .coordinate_codes import (
@@ -24,11 +26,10 @@ from .coordinate_codes import (
     decode_osm_shortlink,
     decode_plus_code,
 )
-from .coordinates import NUMBER, Hit, Refusal, checked_pair, read_pair
+from .coordinates import NUMBER, Hit, Refusal, checked_pair, new_tuple, read_pair
 from .link_readers import (
     Found,
     Reader,
-    Wrapped,
     lat_lng_params,
     lng_lat_hit,
     lng_lat_param,
@@ -36,7 +37,6 @@ from .link_readers import (
     param,
     pattern,
     query_param,
-    refuse,
     same_place,
     unwrap,
     value_hit,
@@ -51,6 +51,7 @@ class HostRule:
     paths: tuple[str, ...] = ("",)  # path prefixes; "" is any path
     query_markers: tuple[str, ...] = ()  # or any of these in the query (Apple's ?auid=)
     exact_paths: tuple[str, ...] = ()
+    readers: tuple[Reader, ...] = ()  # tried first on this site only (wrapper pages)
 
     @functools.cached_property
     def host_pattern(self) -> re.Pattern:
@@ -77,6 +78,11 @@ class Provider:
     pages: tuple[HostRule, ...] = ()  # pages the resolver may fetch after a redirect
     refusal: str = ""  # links of this provider are always refused with this reason
     forms: str = ""  # the forms we read, for the README
+
+    @functools.cached_property
+    def markers_and_readers(self) -> tuple[tuple[str, Callable[[str], Found]], ...]:
+        """The readers as (marker, read) pairs: unpacking a pair beats two attribute lookups."""
+        return tuple((reader.marker, reader.read) for reader in self.readers)
 
 
 # --- Google -----------------------------------------------------------------------------------
@@ -160,12 +166,28 @@ def _google_directions(rest: str) -> Found:
     return None
 
 
+def _google_route(rest: str) -> Found:
+    """A /dir/ link: its destination, else a place pin or destination= in it, else a refusal:
+    the viewport of a route is not a place."""
+    for read in (_google_directions, _google_pin, _google_destination):
+        found = read(rest)
+        if found is not None:
+            return found
+    return _NO_DESTINATION
+
+
+_NO_DESTINATION = Refusal("a directions link without a destination point")
+
+
 def _google_pin(rest: str) -> Found:
     pins = _PIN_RE.findall(rest)
     if not pins:
         return None
     lat, lng = pins[-1]  # the last pin is the place itself
-    return checked_pair(float(lat), float(lng), "pin")
+    lat, lng = float(lat), float(lng)
+    if -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0 and (lat or lng):
+        return new_tuple(Hit, (lat, lng, "pin"))  # checked_pair, inlined (hot path)
+    return checked_pair(lat, lng, "pin")
 
 
 def _google_destination(rest: str) -> Found:
@@ -225,12 +247,8 @@ def _google_viewport(rest: str) -> Found:
     # ",3a,75y,90h" is a Street View camera; Google Earth's ",35a" is only altitude.
     is_street_view = suffix.endswith("a") and "/web/@" not in rest
     method = "street-view" if is_street_view else "viewport"
-    return checked_pair(float(match["lat"]), float(match["lng"]), method)
-
-
-def _wrapped_app_link(rest: str) -> Found:
-    """comgooglemapsurl://www.google.com/maps/… carries a web link without its scheme."""
-    return Wrapped("https://" + rest.lstrip("/")) if rest.startswith("/") else None
+    lat, lng = match.group("lat", "lng")
+    return checked_pair(float(lat), float(lng), method)
 
 
 GOOGLE = Provider(
@@ -238,27 +256,27 @@ GOOGLE = Provider(
     title="Google Maps",
     sites=(
         HostRule(rf"maps\.google{_GOOGLE_TLD}"),
-        HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/maps", "/url")),
+        HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/maps",)),
+        HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/url",), readers=(unwrap("q", "url"),)),
         HostRule(r"earth\.google\.com"),
-        HostRule(rf"consent\.google{_GOOGLE_TLD}"),
-        HostRule(r"maps\.app\.goo\.gl|app\.goo\.gl|goo\.gl|g\.co|share\.google"),
+        HostRule(rf"consent\.google{_GOOGLE_TLD}", readers=(unwrap("continue"),)),
+        HostRule(
+            r"maps\.app\.goo\.gl|app\.goo\.gl|goo\.gl|g\.co|share\.google",
+            readers=(unwrap("link"),),
+        ),
     ),
     schemes=("google.navigation", "comgooglemaps", "comgooglemapsurl"),
     readers=(
-        unwrap("q", "url", marker="/url"),
-        unwrap("continue", marker="continue="),
-        unwrap("link", marker="link="),
-        Reader("www.google.", _wrapped_app_link),
-        Reader("/dir/", _google_directions),
+        Reader("/dir/", _google_route),
         Reader("!3d", _google_pin),
         Reader("addr=", _google_destination),
         Reader("destination=", _google_destination),
-        refuse("a directions link without a destination point", "/dir/"),
         Reader("!6m", _google_street_view_embed),
         Reader("pb=", _google_embed),
         query_param("q", "query"),
         query_param("query", "query"),
-        Reader("/maps/", _google_place_path),
+        Reader("/place/", _google_place_path),
+        Reader("/search/", _google_place_path),
         _not_default_view(query_param("ll", "viewport")),
         query_param("cbll", "street-view"),
         query_param("viewpoint", "street-view"),
@@ -405,7 +423,13 @@ def _bing_route(rest: str) -> Found:
     return None
 
 
+_BING_CENTRE_RE = re.compile(rf"[?&;]cp=(?P<lat>{NUMBER})~(?P<lng>{NUMBER})(?=[&#]|$)")
+
+
 def _bing_centre(rest: str) -> Found:
+    match = _BING_CENTRE_RE.search(rest)
+    if match:
+        return checked_pair(float(match["lat"]), float(match["lng"]), "viewport")
     value = param(rest, "cp")
     if value and "~" in value:
         first, second = value.split("~", 1)
@@ -852,15 +876,58 @@ def provider_for_scheme(scheme: str) -> Provider | None:
     return _SCHEME_PROVIDERS.get(scheme)
 
 
-@functools.lru_cache(maxsize=4096)
+_SITES_BY_HOST: dict[str, tuple[tuple[Provider, HostRule], ...]] = {}
+_MAX_CACHED_HOSTS = 4096
+
+
 def sites_for_host(host: str) -> tuple[tuple[Provider, HostRule], ...]:
     """Every (provider, site) whose hosts include this one (cached: hosts repeat a lot)."""
-    return tuple(
-        (provider, site)
-        for provider in PROVIDERS
-        for site in provider.sites
-        if site.host_pattern.match(host)
-    )
+    found = _SITES_BY_HOST.get(host)
+    if found is None:
+        found = tuple(
+            (provider, site)
+            for provider in PROVIDERS
+            for site in provider.sites
+            if site.host_pattern.match(host)
+        )
+        if len(_SITES_BY_HOST) < _MAX_CACHED_HOSTS:
+            _SITES_BY_HOST[host] = found
+    return found
+
+
+class SiteRoute(NamedTuple):
+    """Where a link on one host goes: the site's paths, its provider and their readers as
+    (marker, read) pairs, precomputed per host because this is looked up for every cell."""
+
+    paths: tuple[str, ...]
+    provider: Provider
+    site_readers: tuple[tuple[str, Callable[[str], Found]], ...]
+    readers: tuple[tuple[str, Callable[[str], Found]], ...]
+    # The same readers less those whose marker is a parameter ('q='): for links with no '='.
+    path_readers: tuple[tuple[str, Callable[[str], Found]], ...]
+
+
+# Host as written in the link (any case, trailing dot) -> its routes. Bounded: hosts repeat a lot.
+ROUTES_BY_HOST: dict[str, tuple[SiteRoute, ...]] = {}
+
+
+def routes_for_host(written_host: str) -> tuple[SiteRoute, ...]:
+    """The routes for a host as written in a link, computed once per host."""
+    routes = ROUTES_BY_HOST.get(written_host)
+    if routes is None:
+        routes = tuple(
+            SiteRoute(
+                site.paths,
+                provider,
+                tuple((reader.marker, reader.read) for reader in site.readers),
+                provider.markers_and_readers,
+                tuple(pair for pair in provider.markers_and_readers if "=" not in pair[0]),
+            )
+            for provider, site in sites_for_host(written_host.lower().rstrip("."))
+        )
+        if len(ROUTES_BY_HOST) < _MAX_CACHED_HOSTS:
+            ROUTES_BY_HOST[written_host] = routes
+    return routes
 
 
 def provider_for_host(host: str) -> Provider | None:
