@@ -25,7 +25,6 @@ from bench.common import (  # noqa: E402
 )
 from map_converter import parse_link  # noqa: E402
 
-
 # The yardstick: one compiled search, two float() calls and a range check per link. It is fast
 # and often wrong (it reads viewports, misses pins and hemispheres); it only shows the floor.
 NAIVE_FLOOR_RE = re.compile(r"[@=/:](-?\d{1,2}\.\d+)(?:,|%2C|~|_)\+?(-?\d{1,3}\.\d+)")
