@@ -127,6 +127,20 @@ def value_hit(value: str | None, method: str) -> Hit | Refusal | None:
     return None
 
 
+DESTINATION_NAME_REASON = (
+    "directions to a place name, not to a point; only the route's map is in the link"
+)
+
+
+def destination_hit(value: str | None) -> Hit | Refusal | None:
+    """The destination of a directions link; a name there ends the search (the map's view around a
+    route is not its destination)."""
+    if not value or not value.strip():
+        return None
+    found = value_hit(value, "directions-destination")
+    return Refusal(DESTINATION_NAME_REASON) if found is None else found
+
+
 def lng_lat_hit(value: str | None, method: str) -> Hit | Refusal | None:
     """'lng,lat[,more]' as Yandex, 2GIS and Mapy write it."""
     if not value:

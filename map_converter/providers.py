@@ -28,8 +28,10 @@ from .coordinate_codes import (
 )
 from .coordinates import NUMBER, Hit, Refusal, checked_pair, new_tuple, read_pair
 from .link_readers import (
+    DESTINATION_NAME_REASON,
     Found,
     Reader,
+    destination_hit,
     lat_lng_params,
     lng_lat_hit,
     lng_lat_param,
@@ -146,13 +148,15 @@ def _google_directions(rest: str) -> Found:
     """The destination of a /dir/ link: its last stop, written in the path or in data= (lng first)."""
     path = rest.split("?", 1)[0]
     stops = []
-    for segment in path.split("/dir/", 1)[1].split("/"):
+    segments = path.split("/dir/", 1)[1].split("/")
+    for index, segment in enumerate(segments):
         if segment.startswith(("@", "data=", "am=")):
             break
-        stops.append(unquote_plus(segment).strip())
-    named_stops = [stop for stop in stops if stop]
-    if named_stops:
-        found = value_hit(named_stops[-1], "directions-destination")
+        if segment or index < len(segments) - 1:  # '/dir/A/B/': the last '/' adds no stop
+            stops.append(unquote_plus(segment).strip())
+    # The destination is the last stop, even when it is empty ('/dir/<start>//'): never the start.
+    if stops and stops[-1]:
+        found = value_hit(stops[-1], "directions-destination")
         if found is not None:
             return found
     stops_in_data = _route_stops(_data_tree(rest))
@@ -196,7 +200,7 @@ def _google_destination(rest: str) -> Found:
         if value:
             if "to:" in value:
                 value = value.rsplit("to:", 1)[1]
-            return value_hit(value, "directions-destination")
+            return destination_hit(value)
     return None
 
 
@@ -251,6 +255,15 @@ def _google_viewport(rest: str) -> Found:
     return checked_pair(float(lat), float(lng), method)
 
 
+def _static_map_markers(rest: str) -> Found:
+    """Static Maps API markers=style|lat,lng|lat,lng…: the marked points, which must agree."""
+    value = param(rest, "markers")
+    if not value:
+        return None
+    points = [part for part in value.split("|") if part and ":" not in part][:20]
+    return same_place([value_hit(point, "pin") for point in points]) if points else None
+
+
 GOOGLE = Provider(
     name="google",
     title="Google Maps",
@@ -259,6 +272,7 @@ GOOGLE = Provider(
         HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/maps",)),
         HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/url",), readers=(unwrap("q", "url"),)),
         HostRule(r"earth\.google\.com"),
+        HostRule(r"maps\.googleapis\.com", ("/maps/api/staticmap", "/maps/api/streetview")),
         HostRule(rf"consent\.google{_GOOGLE_TLD}", readers=(unwrap("continue"),)),
         HostRule(
             r"maps\.app\.goo\.gl|app\.goo\.gl|goo\.gl|g\.co|share\.google",
@@ -271,6 +285,8 @@ GOOGLE = Provider(
         Reader("!3d", _google_pin),
         Reader("addr=", _google_destination),
         Reader("destination=", _google_destination),
+        Reader("markers=", _static_map_markers),
+        query_param("location", "street-view"),
         Reader("!6m", _google_street_view_embed),
         Reader("pb=", _google_embed),
         query_param("q", "query"),
@@ -299,7 +315,7 @@ GOOGLE = Provider(
         ),
     ),
     forms="place pin `!3d…!4d…`, `/place/<lat>,<lng>`, `q=` / `query=` (also `loc:`, `Name@lat,lng`, "
-    "plus codes), `/dir/` destination (path or `data=`), `daddr=` / `destination=`, Street View "
+    "plus codes), Static Maps `markers=` / `center=` and Street View API `location=`, `/dir/` destination (path or `data=`), `daddr=` / `destination=`, Street View "
     "and map embeds (`pb=`), `ll=`, `cbll=`, `viewpoint=`, `center=`, `/search/…/<lat>,<lng>,<z>z`, "
     "`/@lat,lng` viewport, `sll=`; `/url?q=` and consent `?continue=` wrappers; "
     "`google.navigation:` and `comgooglemaps://`; short links `maps.app.goo.gl`, `goo.gl/maps`, "
@@ -316,8 +332,8 @@ APPLE = Provider(
     schemes=("maps",),
     readers=(
         query_param("coordinate", "pin"),
-        query_param("daddr", "directions-destination"),
-        query_param("destination", "directions-destination"),
+        Reader("daddr=", lambda rest: destination_hit(param(rest, "daddr"))),
+        Reader("destination=", lambda rest: destination_hit(param(rest, "destination"))),
         query_param("ll", "pin"),
         query_param("q", "query"),
         query_param("query", "query"),
@@ -350,8 +366,8 @@ def _osm_route(rest: str) -> Found:
     """route=lat,lng;lat,lng (destination last); to=lat,lng."""
     route = param(rest, "route")
     if route:
-        return value_hit(route.split(";")[-1], "directions-destination")
-    return value_hit(param(rest, "to"), "directions-destination")
+        return destination_hit(route.split(";")[-1])
+    return destination_hit(param(rest, "to"))
 
 
 def _osm_fragment(rest: str) -> Found:
@@ -374,6 +390,14 @@ def _bbox_centre(rest: str) -> Found:
     return lng_lat_hit(f"{(west + east) / 2},{(south + north) / 2}", "viewport")
 
 
+def _old_osm_box(rest: str) -> Found:
+    """The old ?minlon=&minlat=&maxlon=&maxlat= links: the box's centre."""
+    values = [param(rest, name) for name in ("minlon", "minlat", "maxlon", "maxlat")]
+    if not all(values):
+        return None
+    return _bbox_centre("?bbox=" + ",".join(values))
+
+
 def _osm_shortlink(rest: str) -> Found:
     match = _OSM_SHORTLINK_RE.search(rest)
     centre = decode_osm_shortlink(match["code"]) if match else None
@@ -391,6 +415,7 @@ OSM = Provider(
         query_param("query", "query"),
         Reader("#", _osm_fragment),
         Reader("bbox=", _bbox_centre),
+        Reader("minlon=", _old_osm_box),
         lat_lng_params("lat", "lon", "viewport"),
         Reader("/go/", _osm_shortlink),
     ),
@@ -420,7 +445,7 @@ def _bing_route(rest: str) -> Found:
         parts = last[4:].split("_")
         if len(parts) >= 2:
             return numbers_hit(parts[0], parts[1], "directions-destination")
-    return None
+    return Refusal(DESTINATION_NAME_REASON) if last else None
 
 
 _BING_CENTRE_RE = re.compile(rf"[?&;]cp=(?P<lat>{NUMBER})~(?P<lng>{NUMBER})(?=[&#]|$)")
@@ -449,6 +474,7 @@ BING = Provider(
         query_param("q", "query"),
         Reader("cp=", _bing_centre),
     ),
+    short_links=(HostRule(r"binged\.it"),),
     forms="`sp=point.lat_lng` / `collection=point.…` pins, `rtp=` destination, `where1=`, `q=`, "
     "`cp=lat~lng` viewport, the `bingmaps:` scheme",
 )
@@ -513,7 +539,7 @@ def _yandex_pins(rest: str) -> Found:
 def _yandex_route(rest: str) -> Found:
     value = param(rest, "rtext")
     # rtext is the one Yandex parameter written latitude first; the destination is the last stop.
-    return value_hit(value.strip("~").split("~")[-1], "directions-destination") if value else None
+    return destination_hit(value.strip("~").split("~")[-1]) if value else None
 
 
 def _yandex_text(rest: str) -> Found:
@@ -568,6 +594,22 @@ def _here_share(rest: str) -> Found:
     return checked_point(point[0], point[1], "pin") if point else None
 
 
+_HERE_WAYPOINT_RE = re.compile(r"(?:^|[:/])e-(?P<payload>[A-Za-z0-9+_=-]+)")
+
+
+def _here_directions(rest: str) -> Found:
+    """/directions/<mode>/<start>/<name>:e-<base64 JSON>: the last waypoint is the destination."""
+    path = unquote(rest.split("?", 1)[0].split("#", 1)[0])
+    waypoints = path.split("/directions/", 1)[1].split("/")[1:]
+    if not waypoints or not waypoints[-1]:
+        return None
+    match = _HERE_WAYPOINT_RE.search(waypoints[-1])
+    point = decode_here_share(match["payload"]) if match else None
+    if point:
+        return checked_point(point[0], point[1], "directions-destination")
+    return destination_hit(waypoints[-1].split(":", 1)[0].replace("-", " ") or None)
+
+
 def _here_map(rest: str) -> Found:
     value = param(rest, "map")
     parts = value.split(",") if value else []
@@ -579,13 +621,15 @@ HERE = Provider(
     title="HERE WeGo",
     sites=(HostRule(r"(?:share\.|wego\.|www\.)?here\.com"),),
     readers=(
+        Reader("/directions/", _here_directions),
         Reader("/l/", _here_place),
         Reader("/p/", _here_share),
         Reader("map=", _here_map),
     ),
     short_links=(HostRule(r"her\.is"),),
     pages=(HostRule(r"share\.here\.com|wego\.here\.com"),),
-    forms="`/l/lat,lng` pins, `/p/s-…` and `/p/e-…` share links (decoded offline), `map=lat,lng,z`; "
+    forms="`/l/lat,lng` pins, `/p/s-…` and `/p/e-…` share links and `/directions/…:e-…` "
+    "destinations (decoded offline), `map=lat,lng,z`; "
     "`her.is` short links are followed",
 )
 
