@@ -268,11 +268,24 @@ GOOGLE = Provider(
     name="google",
     title="Google Maps",
     sites=(
+        # Embeds and the Maps APIs: their own readers first, then the general ones.
+        HostRule(
+            rf"(?:www\.|maps\.)?google{_GOOGLE_TLD}",
+            ("/maps/embed",),
+            readers=(Reader("!6m", _google_street_view_embed), Reader("pb=", _google_embed)),
+        ),
+        HostRule(
+            r"maps\.googleapis\.com",
+            ("/maps/api/staticmap", "/maps/api/streetview"),
+            readers=(
+                Reader("markers=", _static_map_markers),
+                query_param("location", "street-view"),
+            ),
+        ),
         HostRule(rf"maps\.google{_GOOGLE_TLD}"),
         HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/maps",)),
         HostRule(rf"(?:www\.)?google{_GOOGLE_TLD}", ("/url",), readers=(unwrap("q", "url"),)),
         HostRule(r"earth\.google\.com"),
-        HostRule(r"maps\.googleapis\.com", ("/maps/api/staticmap", "/maps/api/streetview")),
         HostRule(rf"consent\.google{_GOOGLE_TLD}", readers=(unwrap("continue"),)),
         HostRule(
             r"maps\.app\.goo\.gl|app\.goo\.gl|goo\.gl|g\.co|share\.google",
@@ -285,10 +298,6 @@ GOOGLE = Provider(
         Reader("!3d", _google_pin),
         Reader("addr=", _google_destination),
         Reader("destination=", _google_destination),
-        Reader("markers=", _static_map_markers),
-        query_param("location", "street-view"),
-        Reader("!6m", _google_street_view_embed),
-        Reader("pb=", _google_embed),
         query_param("q", "query"),
         query_param("query", "query"),
         Reader("/place/", _google_place_path),
@@ -949,6 +958,7 @@ class SiteRoute(NamedTuple):
     readers: tuple[tuple[str, Callable[[str], Found]], ...]
     # The same readers less those whose marker is a parameter ('q='): for links with no '='.
     path_readers: tuple[tuple[str, Callable[[str], Found]], ...]
+    provider_name: str
 
 
 # Host as written in the link (any case, trailing dot) -> its routes. Bounded: hosts repeat a lot.
@@ -966,6 +976,7 @@ def routes_for_host(written_host: str) -> tuple[SiteRoute, ...]:
                 tuple((reader.marker, reader.read) for reader in site.readers),
                 provider.markers_and_readers,
                 tuple(pair for pair in provider.markers_and_readers if "=" not in pair[0]),
+                provider.name,
             )
             for provider, site in sites_for_host(written_host.lower().rstrip("."))
         )
