@@ -1,4 +1,8 @@
-"""Command line: python -m map_converter INPUT [-o OUTPUT] [--column] [--sheet] [--format]."""
+"""Command line: map-link-converter INPUT [-o OUTPUT] [--column] [--sheet] [--format] [--no-resolve].
+
+Also `python -m map_converter …`. Settings (the short-link cache folder, extra short-link hosts…)
+come from the same MAPLINK_* variables as the web app, through the one Settings declaration.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from .convert import Progress, convert_file
 from .errors import MapConverterError
+from .output import OUTPUT_FORMATS, format_from_path
+from .pipeline import convert_file
+from .results import Progress
+from .settings import Settings
+from .short_links import short_link_follower_factory
 
 logger = logging.getLogger(__name__)
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def build_resolver(environ=os.environ):
-    """The short-link resolver as configured by MAPLINK_* environment variables."""
-    from .resolver import resolver_factory
-    from .safety import parse_host_list
-
-    data_dir = Path(environ.get("MAPLINK_DATA_DIR", PROJECT_ROOT))
-    make_resolver = resolver_factory(
-        extra_hosts=parse_host_list(environ.get("MAPLINK_SHORTLINK_HOSTS")),
-        allow_private_networks=environ.get("MAPLINK_ALLOW_PRIVATE_NETWORKS", "") == "1",
-        concurrency=int(environ.get("MAPLINK_RESOLVE_CONCURRENCY", "16")),
-        per_host_concurrency=int(environ.get("MAPLINK_RESOLVE_PER_HOST", "8")),
-        cache_path=data_dir / "processed" / "resolved-links.sqlite3",
-    )
-    return make_resolver()
 
 
 class _ProgressBar:
@@ -55,14 +46,14 @@ class _ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m map_converter",
+        prog="map-link-converter",
         description="Add Latitude/Longitude/Status/Note columns to a spreadsheet of map links.",
     )
     parser.add_argument("input", help=".xlsx, .xlsm, .xls, .ods, .csv or .tsv file")
     parser.add_argument("-o", "--output", help="output file (default: INPUT-coordinates.EXT)")
     parser.add_argument("--column", help="header of the link column (default: detected)")
     parser.add_argument("--sheet", help="sheet name (default: the first with data)")
-    parser.add_argument("--format", choices=("xlsx", "csv", "geojson", "kml"))
+    parser.add_argument("--format", choices=OUTPUT_FORMATS)
     parser.add_argument("--no-resolve", action="store_true", help="do not follow short links")
     return parser
 
@@ -70,32 +61,46 @@ def _parser() -> argparse.ArgumentParser:
 def _default_output(input_path: Path, output_format: str | None) -> Path:
     """INPUT-coordinates.EXT: CSV stays CSV, a macro workbook stays .xlsm, others become .xlsx."""
     source_suffix = input_path.suffix.lower().lstrip(".")
-    if output_format is None:
-        output_format = {"csv": "csv", "tsv": "csv", "xlsm": "xlsm"}.get(source_suffix, "xlsx")
-    return input_path.with_name(f"{input_path.stem}-coordinates.{output_format}")
+    extension = output_format or {"csv": "csv", "tsv": "csv", "xlsm": "xlsm"}.get(
+        source_suffix, "xlsx"
+    )
+    return input_path.with_name(f"{input_path.stem}-coordinates.{extension}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ=None) -> int:
     """Run the CLI; exit 0 when the file was processed, 1 when it could not be, 2 for usage."""
     # Messages go to stderr through logging; stdout carries only the summary line.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logger.setLevel(logging.INFO)
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_environ(os.environ if environ is None else environ)
+    except ValueError as error:
+        logger.error("%s", error)
+        return 2
     input_path = Path(args.input)
     if not input_path.is_file():
         logger.error("%s is not a file", input_path)
         return 1
     output_path = Path(args.output) if args.output else _default_output(input_path, args.format)
-    resolver = None if args.no_resolve else build_resolver()
+    path_format = format_from_path(output_path)
+    if args.format and path_format and path_format != args.format:
+        parser.error(
+            f"--format {args.format} does not match the output name {output_path.name}; "
+            f"name it {output_path.stem}.{args.format} or drop --format"
+        )
+    follower = None
+    if settings.RESOLVE_SHORT_LINKS and not args.no_resolve:
+        follower = short_link_follower_factory(settings.short_links())()
     progress_bar = _ProgressBar()
     try:
         conversion = convert_file(
             input_path,
-            output_path,
-            output_format=args.format,
+            [(output_path, args.format or path_format)],
             column=args.column,
             sheet=args.sheet,
-            resolver=resolver,
+            follower=follower,
             progress=progress_bar,
         )
     except MapConverterError as error:

@@ -1,69 +1,22 @@
-"""One conversion: read the sheet, read every link, resolve short links, write the outputs."""
+"""Reading every row of a table: direct links offline first, then short links in one batch."""
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from .links import METHOD_NOTES, LinkReading, read_link
-from .tables import NAME_HEADERS, Table, cell_text, detect_link_column, find_column, read_table
+from .results import Conversion, Progress, RowResult, RowStatus
+from .tables import NAME_HEADERS, Table, cell_text, detect_link_column, find_column
 
 logger = logging.getLogger(__name__)
 
 SHORT_LINK_NOT_RESOLVED = "short link not resolved"
 
 
-class Status(enum.StrEnum):
-    """Row status; the same strings appear in JSON, the output sheet and CSS."""
-
-    OK = "ok"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class RowResult:
-    """The outcome for one data row."""
-
-    row_number: int
-    link: str
-    lat: float | None
-    lng: float | None
-    status: Status
-    method: str
-    note: str
-    name: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "row_number": self.row_number,
-            "name": self.name,
-            "link": self.link,
-            "lat": self.lat,
-            "lng": self.lng,
-            "status": str(self.status),
-            "method": self.method,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far a conversion is."""
-
-    processed: int
-    total: int
-    ok: int
-    failed: int
-    skipped: int
-
-
-class ShortLinkResolver(Protocol):
+class ShortLinkFollower(Protocol):
     """Follows short links; the only part of a conversion that may use the network."""
 
     def handles(self, link: str) -> bool: ...
@@ -73,30 +26,14 @@ class ShortLinkResolver(Protocol):
     ) -> None: ...
 
 
-@dataclass
-class Conversion:
-    """A finished conversion: the table as read, its link column and one result per row."""
-
-    table: Table
-    link_column: int
-    results: list[RowResult]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = {str(status): 0 for status in Status}
-        for result in self.results:
-            counts[str(result.status)] += 1
-        return counts
-
-
 def _row_result(row_number: int, link: str, name: str, reading: LinkReading) -> RowResult:
     location = reading.location
     if location is not None:
         note = METHOD_NOTES.get(location.method, location.method)
         return RowResult(
-            row_number, link, location.lat, location.lng, Status.OK, location.method, note, name
+            row_number, link, location.lat, location.lng, RowStatus.OK, location.method, note, name
         )
-    return RowResult(row_number, link, None, None, Status.FAILED, "", reading.reason, name)
+    return RowResult(row_number, link, None, None, RowStatus.FAILED, "", reading.reason, name)
 
 
 def _row_name(table: Table, index: int, name_column: int | None) -> str:
@@ -110,16 +47,17 @@ def _row_name(table: Table, index: int, name_column: int | None) -> str:
 class _ProgressReporter:
     """Calls the callback at most every interval_seconds, and always at the end."""
 
-    def __init__(self, total: int, callback, interval_seconds: float = 0.25):
+    def __init__(self, total: int, callback, interval_seconds: float = 0.25, clock=time.monotonic):
         self.total, self.callback, self.interval_seconds = total, callback, interval_seconds
-        self.counts = {str(status): 0 for status in Status}
+        self.clock = clock
+        self.counts = {str(status): 0 for status in RowStatus}
         self.processed = 0
         self.last_report = 0.0
 
-    def add(self, status: Status) -> None:
+    def add(self, status: RowStatus) -> None:
         self.counts[str(status)] += 1
         self.processed += 1
-        now = time.monotonic()
+        now = self.clock()
         if self.callback and now - self.last_report >= self.interval_seconds:
             self.last_report = now
             self.report()
@@ -140,7 +78,7 @@ class _ProgressReporter:
 def convert_table(
     table: Table,
     column: str | None = None,
-    resolver: ShortLinkResolver | None = None,
+    resolver: ShortLinkFollower | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> Conversion:
     """Read every row's link; rows needing no network first, then short links via the resolver."""
@@ -157,9 +95,9 @@ def convert_table(
         name = _row_name(table, index, name_column)
         if not link:
             results[index] = RowResult(
-                row_number, "", None, None, Status.SKIPPED, "", "no link in this row", name
+                row_number, "", None, None, RowStatus.SKIPPED, "", "no link in this row", name
             )
-            reporter.add(Status.SKIPPED)
+            reporter.add(RowStatus.SKIPPED)
             continue
         reading = read_link(link)
         if reading.location is None and resolver is not None and resolver.handles(link):
@@ -193,22 +131,3 @@ def convert_table(
                     reporter.add(result.status)
     reporter.report()
     return Conversion(table, link_column, [result for result in results if result is not None])
-
-
-def convert_file(
-    input_path: Path | str,
-    output_path: Path | str,
-    output_format: str | None = None,
-    column: str | None = None,
-    sheet: str | None = None,
-    resolver: ShortLinkResolver | None = None,
-    progress: Callable[[Progress], None] | None = None,
-    max_rows: int | None = None,
-) -> Conversion:
-    """Read → parse → resolve → write, in one call shared by the CLI and the web service."""
-    from .output import write_output
-
-    table = read_table(input_path, sheet=sheet, max_rows=max_rows)
-    conversion = convert_table(table, column=column, resolver=resolver, progress=progress)
-    write_output(conversion, output_path, output_format)
-    return conversion

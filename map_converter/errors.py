@@ -37,13 +37,21 @@ class TooManyRowsError(MapConverterError):
     code = "too_many_rows"
 
 
-class FileTooLargeError(MapConverterError):
-    code = "file_too_large"
-
-
 class UnknownSheetError(MapConverterError):
     code = "unknown_sheet"
 
 
 class UnsupportedFormatError(MapConverterError):
     code = "unsupported_format"
+
+
+class SessionNotFoundError(MapConverterError):
+    code = "not_found"
+
+
+class SessionExpiredError(MapConverterError):
+    code = "expired"
+
+
+class JobNotDoneError(MapConverterError):
+    code = "not_ready"

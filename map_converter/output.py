@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .convert import Conversion, RowResult, Status
 from .errors import UnsupportedFormatError
+from .results import Conversion, RowResult, RowStatus
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
 from .xlsx_patch import patch_workbook, xml_safe
 
@@ -202,7 +202,7 @@ def write_geojson(conversion: Conversion, path: Path) -> None:
         handle.write('{"type": "FeatureCollection", "features": [')
         first = True
         for index, result in enumerate(conversion.results):
-            if result.status is not Status.OK:
+            if result.status is not RowStatus.OK:
                 continue
             feature = {
                 "type": "Feature",
@@ -225,7 +225,7 @@ def write_kml(conversion: Conversion, path: Path) -> None:
         handle.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
         handle.write(f"<name>{_xml_text(conversion.table.path.stem)}</name>\n")
         for index, result in enumerate(conversion.results):
-            if result.status is not Status.OK:
+            if result.status is not RowStatus.OK:
                 continue
             name = result.name or f"Row {result.row_number}"
             data = "".join(

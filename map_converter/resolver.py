@@ -318,22 +318,3 @@ def _provider(host: str | None) -> str:
     """The provider whose page this is (pages.py reads each provider's pages its own way)."""
     provider = provider_for_host(host or "")
     return provider.name if provider else "google"
-
-
-def resolver_factory(
-    extra_hosts: frozenset[str] = frozenset(),
-    allow_private_networks: bool = False,
-    concurrency: int = 16,
-    per_host_concurrency: int = 8,
-    cache_path=None,
-    total_deadline_seconds: float | None = None,
-) -> Callable[[], ShortLinkResolver]:
-    """A function that makes a fresh resolver per job (its pause list is per job) sharing one cache."""
-    settings = ResolverSettings(
-        policy=HostPolicy(extra_hosts, allow_private_networks),
-        concurrency=concurrency,
-        per_host_concurrency=per_host_concurrency,
-        total_deadline_seconds=total_deadline_seconds,
-    )
-    cache = ResolvedLinkCache(cache_path) if cache_path else None
-    return lambda: ShortLinkResolver(settings, cache)

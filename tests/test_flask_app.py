@@ -92,6 +92,7 @@ def test_full_flow_and_downloads(client):
     status = client.get(f"/status/{session_id}").get_json()
     assert set(status) == {
         "id", "state", "total", "processed", "counts", "eta_seconds", "started_at", "finished_at", "error",
+        "run_count",
     }  # fmt: skip
     assert status["counts"] == {"ok": 2, "failed": 1, "skipped": 1} and status["processed"] == 4
     results = client.get(f"/results/{session_id}").get_json()
@@ -206,17 +207,17 @@ def test_expired_session_says_so(tmp_path):
 
 
 def test_sweeper_removes_expired_but_never_a_running_job(tmp_path):
-    from map_converter.sessions import _JobLock
+    from map_converter.session_state import JobLockFile
 
     app = create_app({"DATA_DIR": str(tmp_path), "SESSION_TTL_SECONDS": 0.2})
-    store = app.extensions["session_store"]
+    sessions = app.extensions["map_converter"].sessions
     client = app.test_client()
     running = upload(client).get_json()["id"]
     idle = upload(client).get_json()["id"]
-    lock = _JobLock(tmp_path / "processed" / running / "job.lock")
+    lock = JobLockFile(tmp_path / "processed" / running / "job.lock")
     assert lock.try_acquire()  # stands for a job in another worker
     time.sleep(0.3)
-    assert store.sweep(min_interval_seconds=0) == 2
+    assert sessions.sweep() == 2
     assert (tmp_path / "uploads" / running).exists()
     assert not (tmp_path / "uploads" / idle).exists()
     lock.release()

@@ -10,7 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from map_converter.convert import Status, convert_file, convert_table
+from map_converter.convert import convert_table
+from map_converter.pipeline import convert_file
+from map_converter.results import RowStatus as Status
 from map_converter.errors import (
     EmptyFileError,
     EncryptedFileError,
@@ -228,7 +230,7 @@ def test_xlsx_output_keeps_the_workbook(tmp_path):
         extra_sheets={"Other": [["keep me", 42]]},
     )
     output = tmp_path / "out.xlsx"
-    convert_file(source, output)
+    convert_file(source, [(output, None)])
     workbook = openpyxl.load_workbook(output)
     assert workbook.sheetnames == ["Places", "Other"]
     sheet = workbook["Places"]
@@ -253,7 +255,7 @@ def test_existing_coordinate_columns_are_filled_and_stale_values_cleared(tmp_pat
         [3.0, "https://example.com/", 4.0, "old"],
     ]
     output = tmp_path / "out.xlsx"
-    convert_file(write_xlsx(tmp_path / "in.xlsx", rows), output)
+    convert_file(write_xlsx(tmp_path / "in.xlsx", rows), [(output, None)])
     sheet = openpyxl.load_workbook(output).active
     assert [cell.value for cell in sheet[1]] == ["LATTs", "Link", "LONG", "Status", "Note"]
     assert (sheet["A2"].value, sheet["C2"].value, sheet["D2"].value) == (
@@ -268,11 +270,11 @@ def test_text_we_write_is_never_a_formula(tmp_path):
     rows = [["Link", "Note"], ["=cmd|' /C calc'!A0", "x"], ["@SUM(1)", "y"]]
     source = _csv(tmp_path / "f.csv", rows)
     xlsx = tmp_path / "f.xlsx"
-    convert_file(source, xlsx)
+    convert_file(source, [(xlsx, None)])
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=cmd")
     csv_out = tmp_path / "f-out.csv"
-    convert_file(source, csv_out)
+    convert_file(source, [(csv_out, None)])
     text = csv_out.read_text(encoding="utf-8-sig")
     assert "'=cmd" in text and "'@SUM(1)" in text
     assert neutralise_formula("-74.006") == "-74.006"
@@ -282,19 +284,19 @@ def test_text_we_write_is_never_a_formula(tmp_path):
 
 def test_csv_geojson_kml_outputs(tmp_path):
     source = write_xlsx(tmp_path / "in.xlsx", ROWS)
-    convert_file(source, tmp_path / "o.csv")
+    convert_file(source, [(tmp_path / "o.csv", None)])
     with open(tmp_path / "o.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][-4:] == ["Latitude", "Longitude", "Status", "Note"]
     assert rows[1][-4:-2] == ["48.8583701", "2.2944813"]
     assert rows[4][-4:-2] == ["-26.108204", "28.0527061"]
-    convert_file(source, tmp_path / "o.geojson")
+    convert_file(source, [(tmp_path / "o.geojson", None)])
     collection = json.loads((tmp_path / "o.geojson").read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 2
     feature = collection["features"][0]
     assert feature["geometry"]["coordinates"] == [2.2944813, 48.8583701]
     assert feature["properties"]["Name"] == "Eiffel" and feature["properties"]["row_number"] == 2
-    convert_file(source, tmp_path / "o.kml")
+    convert_file(source, [(tmp_path / "o.kml", None)])
     kml = (tmp_path / "o.kml").read_text(encoding="utf-8")
     assert kml.count("<Placemark>") == 2 and "<name>Eiffel</name>" in kml
     assert "<coordinates>2.2944813,48.8583701</coordinates>" in kml
@@ -306,7 +308,7 @@ def test_csv_geojson_kml_outputs(tmp_path):
 def test_xls_and_ods_become_new_xlsx(tmp_path):
     for source in (_xls(tmp_path / "a.xls", ROWS), _ods(tmp_path / "b.ods", ROWS)):
         output = tmp_path / (source.stem + "-out.xlsx")
-        convert_file(source, output)
+        convert_file(source, [(output, None)])
         sheet = openpyxl.load_workbook(output).active
         assert sheet["D2"].value == 48.8583701 and sheet["F2"].value == "ok"
 

@@ -1,0 +1,63 @@
+"""The values a conversion produces: row statuses, row results, progress, the finished conversion."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from .tables import Table
+
+
+class RowStatus(enum.StrEnum):
+    """What became of one row; the same strings in JSON, the output sheet and CSS."""
+
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """The outcome for one data row (row_number is 1-based, as the user sees it)."""
+
+    row_number: int
+    link: str
+    lat: float | None
+    lng: float | None
+    status: RowStatus
+    method: str
+    note: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a conversion is."""
+
+    processed: int
+    total: int
+    ok: int
+    failed: int
+    skipped: int
+
+
+@dataclass
+class Conversion:
+    """A finished conversion: the table as read, its link column and one result per row."""
+
+    table: Table
+    link_column: int
+    results: list[RowResult]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {str(status): 0 for status in RowStatus}
+        for result in self.results:
+            counts[str(result.status)] += 1
+        return counts
+
+
+def download_name(filename: str, output_format: str) -> str:
+    """'<stem>-coordinates.<ext>': the one name every output is offered under."""
+    return f"{Path(filename).stem or 'spreadsheet'}-coordinates.{output_format}"

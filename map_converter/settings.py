@@ -1,0 +1,113 @@
+"""Every setting, declared once with its unit and default; read by the web app and the CLI alike.
+
+Each can be overridden by an environment variable MAPLINK_<NAME>. The core never reads the
+environment itself: the callers (flask_app.py, the CLI's main) pass it in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .safety import parse_host_list
+from .short_links import ShortLinkSettings
+
+ENV_PREFIX = "MAPLINK_"
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _setting(default, help_text: str):
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Upper-case names: they are the Flask config keys and the MAPLINK_<NAME> variables."""
+
+    DATA_DIR: str = _setting(
+        ".", "folder that holds `uploads/`, `processed/` and the short-link cache"
+    )
+    MAX_UPLOAD_BYTES: int = _setting(20 * 1024 * 1024, "largest upload, in bytes")
+    MAX_ROWS: int = _setting(100_000, "most data rows per sheet")
+    CONVERT_MAX_ROWS: int = _setting(2_000, "most rows for the one-request `POST /convert`")
+    SESSION_TTL_SECONDS: float = _setting(24 * 3600, "how long an upload and its results are kept")
+    JOB_WORKERS: int = _setting(2, "conversions run at once per web worker process")
+    RESOLVE_SHORT_LINKS: bool = _setting(True, "follow short links at all")
+    SHORTLINK_HOSTS: str = _setting(
+        "", "extra short-link hosts we may request, `host[:port]`, comma-separated"
+    )
+    ALLOW_PRIVATE_NETWORKS: bool = _setting(
+        False, "let those extra hosts resolve to private addresses"
+    )
+    RESOLVE_CONCURRENCY: int = _setting(16, "short links in flight per job")
+    RESOLVE_PER_HOST: int = _setting(8, "short links in flight per host")
+    CONVERT_RESOLVE_DEADLINE_SECONDS: float = _setting(
+        20.0, "time for all short links of one `POST /convert`"
+    )
+    MAX_WAIT_SECONDS: float = _setting(25.0, "longest `POST /process?wait=`")
+    SWEEP_INTERVAL_SECONDS: float = _setting(
+        60.0, "how often expired sessions are removed (0: never in the background)"
+    )
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str], overrides: Mapping[str, object] | None = None
+    ) -> Settings:
+        """Defaults, then MAPLINK_* variables (typed like their defaults), then overrides."""
+        values: dict[str, object] = {}
+        for setting in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + setting.name)
+            if raw is not None:
+                values[setting.name] = _parse(setting.name, raw, setting.default)
+        known = {setting.name for setting in dataclasses.fields(cls)}
+        values.update({key: value for key, value in (overrides or {}).items() if key in known})
+        return cls(**values)
+
+    def as_config(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.DATA_DIR)
+
+    def short_links(self, total_deadline_seconds: float | None = None) -> ShortLinkSettings:
+        return ShortLinkSettings(
+            extra_hosts=parse_host_list(self.SHORTLINK_HOSTS),
+            allow_private_networks=self.ALLOW_PRIVATE_NETWORKS,
+            concurrency=self.RESOLVE_CONCURRENCY,
+            per_host_concurrency=self.RESOLVE_PER_HOST,
+            cache_path=self.data_dir / "processed" / "resolved-links.sqlite3",
+            total_deadline_seconds=total_deadline_seconds,
+        )
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    """An environment value typed like the default, or a ValueError that names the variable."""
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name} must be true or false (1/0, yes/no), not {raw!r}")
+    try:
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError as error:
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ValueError(f"{ENV_PREFIX}{name} must be {kind}, not {raw!r}") from error
+    return raw
+
+
+def settings_table_markdown() -> str:
+    """The README's settings table, derived from the declaration above."""
+    lines = ["| variable | default | what it sets |", "|---|---|---|"]
+    for setting in dataclasses.fields(Settings):
+        default = setting.default
+        shown = "(empty)" if default == "" else f"{default:,}" if type(default) is int else default
+        lines.append(f"| `{ENV_PREFIX}{setting.name}` | {shown} | {setting.metadata['help']} |")
+    return "\n".join(lines)

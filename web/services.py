@@ -1,0 +1,58 @@
+"""The app's collaborators, built once per app and stored in app.extensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from map_converter.job_runner import ThreadPoolJobRunner
+from map_converter.sessions import SessionService, local_session_service
+from map_converter.settings import Settings
+from map_converter.short_links import LazyShortLinkFollower, short_link_follower_factory
+
+EXTENSION_KEY = "map_converter"
+
+
+@dataclass
+class Services:
+    """What routes use: the settings, the sessions, and followers for POST /convert."""
+
+    settings: Settings
+    sessions: SessionService
+    make_convert_follower: object  # () -> LazyShortLinkFollower | None
+
+
+def init_services(app: Flask, settings: Settings) -> Services:
+    """Build the collaborators from the settings and attach them to the app."""
+    make_follower = short_link_follower_factory(settings.short_links())
+    make_convert_follower = short_link_follower_factory(
+        settings.short_links(settings.CONVERT_RESOLVE_DEADLINE_SECONDS)
+    )
+    services = Services(
+        settings=settings,
+        sessions=local_session_service(
+            settings.data_dir,
+            ThreadPoolJobRunner(settings.JOB_WORKERS),
+            make_follower=make_follower if settings.RESOLVE_SHORT_LINKS else _no_follower,
+            ttl_seconds=settings.SESSION_TTL_SECONDS,
+            max_rows=settings.MAX_ROWS,
+        ),
+        make_convert_follower=make_convert_follower
+        if settings.RESOLVE_SHORT_LINKS
+        else _no_follower,
+    )
+    app.extensions[EXTENSION_KEY] = services
+    return services
+
+
+def _no_follower() -> LazyShortLinkFollower | None:
+    return None
+
+
+def get_services() -> Services:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def get_sessions() -> SessionService:
+    return get_services().sessions
