@@ -8,8 +8,8 @@ import pytest
 
 from map_converter.cache import ResolvedLinkCache
 from map_converter.convert import convert_table
-from map_converter.results import RowStatus as Status
 from map_converter.resolver import ResolverSettings, ShortLinkResolver
+from map_converter.results import RowStatus as Status
 from map_converter.safety import HostPolicy, UnsafeURLError, check_url, is_public_address
 from map_converter.tables import read_table
 from tests.conftest import write_xlsx

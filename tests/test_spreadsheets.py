@@ -11,8 +11,6 @@ import openpyxl
 import pytest
 
 from map_converter.convert import convert_table
-from map_converter.pipeline import convert_file
-from map_converter.results import RowStatus as Status
 from map_converter.errors import (
     EmptyFileError,
     EncryptedFileError,
@@ -24,6 +22,8 @@ from map_converter.errors import (
     UnreadableFileError,
 )
 from map_converter.output import neutralise_formula
+from map_converter.pipeline import convert_file
+from map_converter.results import RowStatus as Status
 from map_converter.tables import detect_link_column, read_table
 from tests.conftest import write_xlsx
 
