@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from .errors import (
     UnreadableFileError,
 )
 from .links import read_link
+from .xlsx_links import read_xlsx_links
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -217,7 +216,7 @@ def read_table(
         cell_links: dict = {}
     else:
         sheet_names, sheet_name, grid = _read_workbook_grid(path, sheet)
-        cell_links = _read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
+        cell_links = read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
     table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links)
     if max_rows is not None and table.row_count > max_rows:
         raise TooManyRowsError(
@@ -239,13 +238,27 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+CSV_SNIFF_LINES = 20  # the delimiter shows in the first lines; sniffing 64 KB cost more than it told
+CSV_SNIFF_MAX_CHARS = 16384
+
+
+def _first_lines(text: str, count: int) -> str:
+    end = 0
+    for _ in range(count):
+        newline = text.find("\n", end, CSV_SNIFF_MAX_CHARS)
+        if newline < 0:
+            return text[:CSV_SNIFF_MAX_CHARS]
+        end = newline + 1
+    return text[:end]
+
+
 def _read_csv_grid(path: Path, file_format: str) -> list[list]:
     """All rows of a CSV/TSV file as lists of strings, delimiter sniffed."""
     text = _decode_text(path.read_bytes())
     if file_format == "tsv":
         delimiter = "\t"
     else:
-        sample = text[:65536]
+        sample = _first_lines(text, CSV_SNIFF_LINES)
         try:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
@@ -345,115 +358,6 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
         path, file_format, sheet_names, sheet_name, header, rows, row_numbers,
         header_index + 1, cell_links,
     )  # fmt: skip
-
-
-# --- xlsx hyperlinks read straight from the sheet XML (openpyxl's binding is quadratic) -----------
-
-_HYPERLINK_RE = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)/?>")
-_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
-_FORMULA_CELL_RE = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*(?:_xlfn\.)?HYPERLINK\(\s*(?:&quot;|")(.*?)(?:&quot;|")',
-    re.IGNORECASE,
-)
-_CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
-_RELATIONSHIP_RE = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
-
-
-def column_number(letters: str) -> int:
-    """'A' -> 0, 'AB' -> 27."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1
-
-
-def column_letters(index: int) -> str:
-    """0 -> 'A', 27 -> 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
-    """Zip path of a sheet's XML, found through workbook.xml and its relationships."""
-    from defusedxml import ElementTree
-
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    relationship_id = None
-    for element in workbook.iter():
-        if element.tag.endswith("}sheet") and element.get("name") == sheet_name:
-            relationship_id = next(
-                (value for key, value in element.attrib.items() if key.endswith("}id")), None
-            )
-    for element in rels.iter():
-        if element.get("Id") == relationship_id:
-            target = element.get("Target", "")
-            return (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join("xl", target))
-            )
-    raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
-
-
-def _read_xlsx_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
-    """Cell hyperlink targets and =HYPERLINK("url", …) formulas of one sheet."""
-    links: dict[tuple[int, int], str] = {}
-    try:
-        with zipfile.ZipFile(path) as archive:
-            part = sheet_part_path(archive, sheet_name)
-            xml = archive.read(part)
-            for match in _FORMULA_CELL_RE.finditer(xml):
-                url = html.unescape(match.group(3).decode("utf-8", "replace")).replace('""', '"')
-                links[(int(match.group(2)), column_number(match.group(1).decode()))] = url
-            if b"hyperlink" not in xml:
-                return links
-            rels_path = posixpath.join(
-                posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"
-            )
-            targets = {}
-            if rels_path in archive.namelist():
-                rels_xml = archive.read(rels_path)
-                for element in _RELATIONSHIP_RE.finditer(rels_xml):
-                    attributes = dict(_ATTR_RE.findall(element.group(1)))
-                    if attributes.get(b"TargetMode", b"").lower() == b"external":
-                        targets[attributes.get(b"Id")] = html.unescape(
-                            attributes.get(b"Target", b"").decode("utf-8", "replace")
-                        )
-            for match in _HYPERLINK_RE.finditer(xml):
-                attributes = dict(_ATTR_RE.findall(match.group(1)))
-                target = targets.get(attributes.get(b"r:id")) or next(
-                    (targets.get(v) for k, v in attributes.items() if k.endswith(b":id")), None
-                )
-                if not target:
-                    continue
-                for row_number, column in _cells_in_ref(attributes.get(b"ref", b"").decode()):
-                    links.setdefault((row_number, column), target)
-    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
-        return links
-    return links
-
-
-def _cells_in_ref(ref: str) -> list[tuple[int, int]]:
-    """'B2' or 'B2:B4' -> [(row_number, column_index), …] (capped for absurd ranges)."""
-    parts = ref.split(":")
-    matches = [_CELL_REF_RE.match(part) for part in parts]
-    if not all(matches) or not matches:
-        return []
-    first, last = matches[0], matches[-1]
-    first_column, last_column = column_number(first[1]), column_number(last[1])
-    first_row, last_row = int(first[2]), int(last[2])
-    if (last_row - first_row + 1) * (last_column - first_column + 1) > 100_000:
-        return []
-    return [
-        (row_number, column)
-        for row_number in range(first_row, last_row + 1)
-        for column in range(first_column, last_column + 1)
-    ]
 
 
 # --- which columns mean what -------------------------------------------------------------------

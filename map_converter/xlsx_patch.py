@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .tables import column_letters, column_number, sheet_part_path
+from .xlsx_links import column_letters, column_number, sheet_part_path
 
 _ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
 _CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.DOTALL)

@@ -1,0 +1,118 @@
+"""Workbook parts read straight from the .xlsx zip: where a sheet's XML is, cell references, and
+the sheet's hyperlinks (openpyxl's hyperlink binding is quadratic in the number of links)."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from .errors import UnreadableFileError
+
+_HYPERLINK_RE = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)/?>")
+_ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
+_FORMULA_CELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*(?:_xlfn\.)?HYPERLINK\(\s*(?:&quot;|")(.*?)(?:&quot;|")',
+    re.IGNORECASE,
+)
+_CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_RELATIONSHIP_RE = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """Zip path of a sheet's XML, found through workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    relationship_id = None
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet") and element.get("name") == sheet_name:
+            relationship_id = next(
+                (value for key, value in element.attrib.items() if key.endswith("}id")), None
+            )
+    for element in rels.iter():
+        if element.get("Id") == relationship_id:
+            target = element.get("Target", "")
+            return (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+    raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
+
+
+def read_xlsx_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Cell hyperlink targets and =HYPERLINK("url", …) formulas of one sheet."""
+    links: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part_path(archive, sheet_name)
+            xml = archive.read(part)
+            for match in _FORMULA_CELL_RE.finditer(xml):
+                url = html.unescape(match.group(3).decode("utf-8", "replace")).replace('""', '"')
+                links[(int(match.group(2)), column_number(match.group(1).decode()))] = url
+            if b"hyperlink" not in xml:
+                return links
+            rels_path = posixpath.join(
+                posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"
+            )
+            targets = {}
+            if rels_path in archive.namelist():
+                rels_xml = archive.read(rels_path)
+                for element in _RELATIONSHIP_RE.finditer(rels_xml):
+                    attributes = dict(_ATTR_RE.findall(element.group(1)))
+                    if attributes.get(b"TargetMode", b"").lower() == b"external":
+                        targets[attributes.get(b"Id")] = html.unescape(
+                            attributes.get(b"Target", b"").decode("utf-8", "replace")
+                        )
+            for match in _HYPERLINK_RE.finditer(xml):
+                attributes = dict(_ATTR_RE.findall(match.group(1)))
+                target = targets.get(attributes.get(b"r:id")) or next(
+                    (targets.get(v) for k, v in attributes.items() if k.endswith(b":id")), None
+                )
+                if not target:
+                    continue
+                for row_number, column in _cells_in_ref(attributes.get(b"ref", b"").decode()):
+                    links.setdefault((row_number, column), target)
+    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return links
+    return links
+
+
+def _cells_in_ref(ref: str) -> list[tuple[int, int]]:
+    """'B2' or 'B2:B4' -> [(row_number, column_index), …] (capped for absurd ranges)."""
+    parts = ref.split(":")
+    matches = [_CELL_REF_RE.match(part) for part in parts]
+    if not all(matches) or not matches:
+        return []
+    first, last = matches[0], matches[-1]
+    first_column, last_column = column_number(first[1]), column_number(last[1])
+    first_row, last_row = int(first[2]), int(last[2])
+    if (last_row - first_row + 1) * (last_column - first_column + 1) > 100_000:
+        return []
+    return [
+        (row_number, column)
+        for row_number in range(first_row, last_row + 1)
+        for column in range(first_column, last_column + 1)
+    ]
