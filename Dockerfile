@@ -7,6 +7,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY map_converter/ map_converter/
+COPY web/ web/
 COPY templates/ templates/
 COPY static/ static/
 COPY docs/openapi.yaml docs/openapi.yaml

@@ -19,13 +19,9 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import OUT_DIR, PROJECT_ROOT, write_xlsx_input  # noqa: E402
+from common import OUT_DIR, PROJECT_ROOT, write_xlsx_input
 
 
 def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from map_converter.resolver import ResolverSettings, ShortLinkResolver  # noqa: E402
-from map_converter.safety import HostPolicy  # noqa: E402
-from tests.fake_shortener import FakeShortener, Route  # noqa: E402
+from map_converter.resolver import ResolverSettings, ShortLinkResolver
+from map_converter.safety import HostPolicy
+from tests.fake_shortener import FakeShortener, Route
 
 LINKS = 1_000
 LATENCY_SECONDS = 0.05

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from .errors import UnsupportedFormatError
 from .results import Conversion, RowResult, RowStatus
@@ -38,7 +39,11 @@ def neutralise_formula(text: str) -> str:
 
 @dataclass(frozen=True)
 class OutputLayout:
-    """Header of the output and where the four result columns go (existing ones are reused)."""
+    """Header of the output and where the four result columns go.
+
+    An existing latitude/longitude column is filled in; Status and Note are always columns of
+    our own, under a name the sheet does not use yet, so a user's own Notes are never overwritten.
+    """
 
     header: list[str]
     lat_column: int
@@ -48,43 +53,78 @@ class OutputLayout:
     new_columns: tuple[int, ...]
 
 
+OUR_COLUMN_NAMES = {"status": ("Status", "Map link status"), "note": ("Note", "Map link note")}
+
+
+def _free_name(header: list[str], choices: tuple[str, ...]) -> str:
+    taken = {str(title).strip().lower() for title in header}
+    for name in choices:
+        if name.lower() not in taken:
+            return name
+    number = 2
+    while f"{choices[-1]} ({number})".lower() in taken:
+        number += 1
+    return f"{choices[-1]} ({number})"
+
+
 def output_layout(conversion: Conversion) -> OutputLayout:
-    """Reuse Latitude/Longitude/Status/Note columns when the sheet has them, else append."""
+    """Fill the sheet's own Latitude/Longitude columns if it has them; add the rest."""
     header = list(conversion.table.header)
     new_columns = []
     columns = []
-    for names, title in (
-        (LATITUDE_HEADERS, "Latitude"),
-        (LONGITUDE_HEADERS, "Longitude"),
-        ({"status"}, "Status"),
-        ({"note", "notes"}, "Note"),
-    ):
+    for names, title in ((LATITUDE_HEADERS, "Latitude"), (LONGITUDE_HEADERS, "Longitude")):
         existing = find_column(conversion.table, names)
         if existing is None or existing == conversion.link_column:
             existing = len(header)
-            header.append(title)
+            header.append(_free_name(header, (title, f"Map link {title.lower()}")))
             new_columns.append(existing)
         columns.append(existing)
+    for key in ("status", "note"):
+        columns.append(len(header))
+        new_columns.append(len(header))
+        header.append(_free_name(header, OUR_COLUMN_NAMES[key]))
     return OutputLayout(header, *columns, tuple(new_columns))
 
 
-def _result_cells(layout: OutputLayout, result: RowResult) -> dict[int, object]:
-    """The four cells of one row; a failed row never keeps a stale coordinate."""
-    return {
-        layout.lat_column: result.lat,
-        layout.lng_column: result.lng,
-        layout.status_column: str(result.status),
-        layout.note_column: result.note,
-    }
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = float(str(value).strip()) if value not in (None, "") else None
+        except ValueError:
+            return None
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _result_cells(layout: OutputLayout, result: RowResult, row: list) -> dict[int, object]:
+    """The cells we write for one row. A point we found replaces coordinates already in the
+    sheet (the Note says so); a row where we found none keeps them (the Note says that too)."""
+    note = result.note
+    cells: dict[int, object] = {layout.status_column: str(result.status)}
+    old_lat = _number(row[layout.lat_column]) if layout.lat_column < len(row) else None
+    old_lng = _number(row[layout.lng_column]) if layout.lng_column < len(row) else None
+    had_coordinates = old_lat is not None and old_lng is not None
+    if result.status is RowStatus.OK:
+        cells[layout.lat_column] = result.lat
+        cells[layout.lng_column] = result.lng
+        if had_coordinates and (old_lat, old_lng) != (result.lat, result.lng):
+            note = f"{note}; replaced {old_lat!r}, {old_lng!r}"
+    elif had_coordinates:
+        note = f"{note}; kept the coordinates already in the sheet"
+    else:
+        cells[layout.lat_column] = None
+        cells[layout.lng_column] = None
+    cells[layout.note_column] = note
+    return cells
 
 
 def output_rows(conversion: Conversion, layout: OutputLayout) -> Iterator[tuple[RowResult, list]]:
     """Each result with its full output row (original cells, results filled in)."""
     width = len(layout.header)
     for index, result in enumerate(conversion.results):
-        row = list(conversion.table.rows[index][:width])
+        original = conversion.table.rows[index]
+        row = list(original[:width])
         row.extend([None] * (width - len(row)))
-        for column, value in _result_cells(layout, result).items():
+        for column, value in _result_cells(layout, result, original).items():
             row[column] = value
         yield result, row
 
@@ -125,11 +165,17 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
     layout = output_layout(conversion)
     table = conversion.table
     if table.format in ("xlsx", "xlsm"):
-        rows = {result.row_number: _result_cells(layout, result) for result in conversion.results}
+        rows = {
+            result.row_number: _result_cells(layout, result, table.rows[index])
+            for index, result in enumerate(conversion.results)
+        }
         rows[table.header_row_number] = {
             column: layout.header[column] for column in layout.new_columns
         }
-        widths = {column: NEW_COLUMN_WIDTHS[layout.header[column]] for column in layout.new_columns}
+        widths = {
+            column: NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)
+            for column in layout.new_columns
+        }
         patch_workbook(table.path, path, table.sheet_name, rows, layout.new_columns, widths)
         return
     _write_new_xlsx(conversion, layout, path)
@@ -182,14 +228,20 @@ def write_csv(conversion: Conversion, path: Path) -> None:
             )
 
 
-def _properties(conversion: Conversion, index: int, result: RowResult) -> dict:
-    """The row's other columns plus what we found, for GeoJSON/KML."""
+def _properties(
+    conversion: Conversion, layout: OutputLayout, index: int, result: RowResult
+) -> dict:
+    """The row's other columns plus what we found, for GeoJSON/KML. The sheet's own latitude and
+    longitude columns carry the point of the geometry, never the values they held before."""
     row = conversion.table.rows[index]
     properties = {"row_number": result.row_number}
+    ours = {layout.lat_column: result.lat, layout.lng_column: result.lng}
     for column, title in enumerate(conversion.table.header):
-        value = row[column] if column < len(row) else None
+        value = ours[column] if column in ours else (row[column] if column < len(row) else None)
         if isinstance(value, dt.date | dt.datetime | dt.time):
             value = value.isoformat()
+        elif isinstance(value, float) and not math.isfinite(value):
+            value = None  # JSON has no Infinity or NaN
         properties[title] = value if value != "" else None
     properties["method"] = result.method
     properties["note"] = result.note
@@ -198,6 +250,7 @@ def _properties(conversion: Conversion, index: int, result: RowResult) -> dict:
 
 def write_geojson(conversion: Conversion, path: Path) -> None:
     """A FeatureCollection with one Point per ok row."""
+    layout = output_layout(conversion)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write('{"type": "FeatureCollection", "features": [')
         first = True
@@ -207,19 +260,24 @@ def write_geojson(conversion: Conversion, path: Path) -> None:
             feature = {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [result.lng, result.lat]},
-                "properties": _properties(conversion, index, result),
+                "properties": _properties(conversion, layout, index, result),
             }
-            handle.write(("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False))
+            handle.write(
+                ("" if first else ",")
+                + "\n"
+                + json.dumps(feature, ensure_ascii=False, allow_nan=False)
+            )
             first = False
         handle.write("\n]}\n")
 
 
 def _xml_text(value: object) -> str:
-    return escape(xml_safe(cell_text(value)))
+    return html.escape(xml_safe(cell_text(value)), quote=False)
 
 
 def write_kml(conversion: Conversion, path: Path) -> None:
     """A KML document with a Placemark per ok row, named from the name-like column."""
+    layout = output_layout(conversion)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         handle.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
@@ -229,8 +287,8 @@ def write_kml(conversion: Conversion, path: Path) -> None:
                 continue
             name = result.name or f"Row {result.row_number}"
             data = "".join(
-                f'<Data name="{escape(str(key), {chr(34): "&quot;"})}"><value>{_xml_text(value)}</value></Data>'
-                for key, value in _properties(conversion, index, result).items()
+                f'<Data name="{html.escape(xml_safe(str(key)))}"><value>{_xml_text(value)}</value></Data>'
+                for key, value in _properties(conversion, layout, index, result).items()
                 if value is not None
             )
             handle.write(

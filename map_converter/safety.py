@@ -5,8 +5,6 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from yarl import URL
-
 from .providers import is_map_page_url, is_short_link_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -44,11 +42,13 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def check_url(url: str, policy: HostPolicy, is_first_hop: bool) -> URL:
+def check_url(url: str, policy: HostPolicy, is_first_hop: bool):
     """The parsed URL if it may be requested, else UnsafeURLError saying why.
 
     Uses yarl, the parser aiohttp itself uses, so what is checked is what gets requested.
     """
+    from yarl import URL  # here, not at import: the CLI without short links never loads it
+
     try:
         parsed = URL(url)
     except (ValueError, TypeError) as error:

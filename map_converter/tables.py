@@ -238,7 +238,9 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-CSV_SNIFF_LINES = 20  # the delimiter shows in the first lines; sniffing 64 KB cost more than it told
+CSV_SNIFF_LINES = (
+    20  # the delimiter shows in the first lines; sniffing 64 KB cost more than it told
+)
 CSV_SNIFF_MAX_CHARS = 16384
 
 

@@ -1,28 +1,43 @@
-"""Write results into a copy of the user's .xlsx by editing only the sheet's XML.
+"""Write results into a copy of the user's .xlsx by editing only the sheet's XML, as a stream.
 
 Everything else in the package (other sheets, styles, widths, frozen panes, macros) is copied
-byte for byte, which is both faithful and ~20x faster than loading and saving with openpyxl.
+byte for byte. The sheet's XML is read in chunks: expat checks that it is well-formed XML with no
+DTD (so no entity can expand), while a scanner that knows comments, CDATA sections, processing
+instructions and namespace prefixes finds each <row> and where it ends. New cells are appended to
+a row when they come after its last cell (the usual case: our columns are new); otherwise that
+row alone is split into its cells and rebuilt in column order. Memory stays at a chunk plus the
+longest row, whatever the size of the sheet.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
+import xml.parsers.expat
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import BinaryIO
 
+from .errors import UnreadableFileError
 from .xlsx_links import column_letters, column_number, sheet_part_path
 
-_ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.DOTALL)
-_CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
-_SPANS_RE = re.compile(rb'\s+spans="[^"]*"')
-_DIMENSION_RE = re.compile(rb'<dimension ref="([^"]*)"\s*/>')
-_SHEET_DATA_OPEN_RE = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>")
+CHUNK_BYTES = 1 << 20
 _ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+# Where something interesting may start: markup that can hide '<row', and the tags we edit.
+_MARK_RE = re.compile(
+    rb"<(?:!--|!\[CDATA\[|\?|!|(/?)(" + _NAME + rb")(row|sheetData|dimension|cols)(?=[\s/>]))"
+)
+_TAG_REST_RE = re.compile(rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")  # attribute values may hold '>'
+_CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_ROW_NUMBER_RE = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
+_SPANS_RE = re.compile(rb'\s+spans\s*=\s*"[^"]*"')
+_CELL_REF_RE = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})\d+["\']')
+_DIMENSION_REF_RE = re.compile(rb'ref\s*=\s*"([A-Z]{1,3}\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+CellValue = float | str | None
 
 
 def xml_safe(text: str) -> str:
@@ -30,97 +45,327 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL_XML_CHARS_RE.sub("", text)
 
 
-CellValue = float | str | None
+def _escape(text: str) -> bytes:
+    return xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
 
 
-def _cell_xml(column: int, row_number: int, value: CellValue) -> bytes:
-    """A number cell, or an inline-string cell (never a formula, whatever the text starts with)."""
-    reference = f"{column_letters(column)}{row_number}"
-    if value is None or value == "":
-        return b""
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return f'<c r="{reference}"><v>{value!r}</v></c>'.encode()
-    text = escape(xml_safe(str(value)))
-    return (
-        f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
-    )
+_CELL_OPENERS: dict[tuple[bytes, int], bytes] = {}
+_ESCAPED: dict[str, bytes] = {}  # notes and statuses repeat a lot
+_MAX_ESCAPED = 4096
 
 
-def _patch_row(
-    attributes: bytes, body: bytes | None, row_number: int, values: Mapping[int, CellValue]
-) -> bytes:
-    """Row XML with the given columns replaced, cells kept in column order."""
+def _cell_opener(prefix: bytes, column: int) -> bytes:
+    """b'<c r="E' for a column (built once per column and prefix)."""
+    key = (prefix, column)
+    opener = _CELL_OPENERS.get(key)
+    if opener is None:
+        opener = _CELL_OPENERS[key] = b'<%sc r="%s' % (prefix, column_letters(column).encode())
+    return opener
+
+
+def _escaped(text: str) -> bytes:
+    escaped = _ESCAPED.get(text)
+    if escaped is None:
+        escaped = _escape(text)
+        if len(_ESCAPED) < _MAX_ESCAPED:
+            _ESCAPED[text] = escaped
+    return escaped
+
+
+def _cells_xml(
+    prefix: bytes, row_number: int, values: Mapping[int, CellValue]
+) -> list[tuple[int, bytes]]:
+    """(column, cell XML) for each value: numbers as numbers, text as inline strings (never a
+    formula, whatever it starts with); empty and non-finite values write no cell."""
+    cells = []
+    close_cell = b"</" + prefix + b"c>"
+    for column, value in values.items():
+        kind = type(value)
+        if kind is float or kind is int:
+            if not math.isfinite(value):
+                continue
+            cell = b'%s%d"><%sv>%s</%sv>%s' % (
+                _cell_opener(prefix, column), row_number, prefix, repr(value).encode(), prefix,
+                close_cell,
+            )  # fmt: skip
+        elif value is None or value == "" or kind is bool:
+            continue
+        else:
+            cell = b'%s%d" t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis>%s' % (
+                _cell_opener(prefix, column), row_number, prefix, prefix, _escaped(str(value)),
+                prefix, prefix, close_cell,
+            )  # fmt: skip
+        cells.append((column, cell))
+    return cells
+
+
+class _Expat:
+    """Well-formedness and 'no DTD, no entities' for the whole sheet, at C speed."""
+
+    def __init__(self):
+        self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._refuse
+        self.parser.EntityDeclHandler = self._refuse
+
+    @staticmethod
+    def _refuse(*_args) -> None:
+        raise UnreadableFileError("The sheet declares a DTD or entities; save it again from Excel.")
+
+    def feed(self, data: bytes, is_final: bool = False) -> None:
+        try:
+            self.parser.Parse(data, is_final)
+        except xml.parsers.expat.ExpatError as error:
+            raise UnreadableFileError(f"The sheet's XML is damaged ({error}).") from error
+
+
+class _SheetPatcher:
+    """Copies the sheet XML from reader to writer, editing the rows that have values."""
+
+    def __init__(self, rows: Mapping[int, Mapping[int, CellValue]], last_column: int, widths):
+        self.pending = dict(rows)
+        self.pending_order = sorted(rows)  # row numbers, walked once from the front
+        self.next_pending = 0
+        self.last_column = last_column
+        self.widths = widths
+        self.has_cols = False
+        self.in_sheet_data = False
+        self.after_sheet_data = False
+        self.previous_row_number = 0
+        self.prefix = b""
+
+    def run(self, reader: BinaryIO, writer: BinaryIO) -> None:
+        expat = _Expat()
+        buffer = b""
+        is_end = False
+        while True:
+            chunk = b"" if is_end else reader.read(CHUNK_BYTES)
+            is_end = not chunk
+            expat.feed(chunk, is_end)
+            buffer += chunk
+            done, output = self._scan(buffer, is_end)
+            writer.write(b"".join(output))
+            buffer = buffer[done:]
+            if is_end:
+                if buffer:
+                    writer.write(buffer)
+                return
+
+    def _scan(self, buffer: bytes, is_end: bool) -> tuple[int, list[bytes]]:
+        """Process the whole constructs in buffer: (bytes consumed, output pieces)."""
+        output: list[bytes] = []
+        position = 0  # everything before it is in output
+        while not self.after_sheet_data:
+            mark = _MARK_RE.search(buffer, position)
+            if mark is None:
+                keep = len(buffer) if is_end else max(position, len(buffer) - 64)
+                output.append(buffer[position:keep])  # a mark may begin in the kept bytes
+                return keep, output
+            start = mark.start()
+            end, replacement = self._construct(buffer, mark)
+            if end is None:  # the construct goes on in the next chunk
+                if is_end:
+                    raise UnreadableFileError("The sheet's XML ends in the middle of an element.")
+                output.append(buffer[position:start])
+                return start, output
+            output.append(buffer[position:start])
+            output.append(buffer[start:end] if replacement is None else replacement)
+            position = end
+        output.append(buffer[position:])
+        return len(buffer), output
+
+    def _construct(self, buffer: bytes, mark: re.Match) -> tuple[int | None, bytes | None]:
+        """(end of the construct at mark, what to write instead or None to copy it)."""
+        start = mark.start()
+        name = mark.group(3)
+        if name is None:  # a comment, CDATA, PI or declaration: copied, never looked into
+            for begin, finish in _CLOSERS.items():
+                if buffer.startswith(begin, start):
+                    stop = buffer.find(finish, start + len(begin))
+                    return (None, None) if stop < 0 else (stop + len(finish), None)
+            tag = _TAG_REST_RE.match(buffer, mark.end())
+            return (None, None) if tag is None else (tag.end(), None)
+        tag = _TAG_REST_RE.match(buffer, mark.end())
+        if tag is None:
+            return None, None
+        is_closing, prefix = mark.group(1), mark.group(2)
+        tag_bytes = buffer[start : tag.end()]
+        if name == b"row" and not is_closing:
+            row_end = self._row_end(buffer, tag.end(), prefix, tag_bytes)
+            if row_end is None:
+                return None, None
+            content_end, element_end = row_end
+            return element_end, self._row(tag_bytes, buffer[tag.end() : content_end], prefix)
+        if name == b"sheetData":
+            return tag.end(), self._sheet_data_tag(tag_bytes, is_closing, prefix)
+        if name == b"dimension" and not is_closing:
+            return tag.end(), self._dimension(tag_bytes)
+        if name == b"cols":
+            self.has_cols = True
+        return tag.end(), None
+
+    def _row_end(self, buffer: bytes, position: int, prefix: bytes, tag_bytes: bytes):
+        """(end of the row's content, end of the row element), or None when not in the buffer."""
+        if tag_bytes.endswith(b"/>"):
+            return position, position
+        closing = b"</" + prefix + b"row>"
+        search_from = position
+        while True:
+            end = buffer.find(closing, search_from)
+            special = buffer.find(b"<!", search_from, end if end >= 0 else len(buffer))
+            if end < 0 and special < 0:
+                return None
+            if special >= 0:  # a comment or CDATA inside the row may hold '</row>'
+                for begin, finish in _CLOSERS.items():
+                    if buffer.startswith(begin, special):
+                        stop = buffer.find(finish, special + len(begin))
+                        if stop < 0:
+                            return None
+                        search_from = stop + len(finish)
+                        break
+                else:
+                    search_from = special + 2
+                continue
+            return end, end + len(closing)
+
+    def _row(self, tag_bytes: bytes, content: bytes, prefix: bytes) -> bytes:
+        number = _ROW_NUMBER_RE.search(tag_bytes)
+        row_number = int(number.group(1)) if number else self.previous_row_number + 1
+        self.previous_row_number = row_number
+        missing = []  # rows we must write that the sheet has no <row> for, in order
+        order = self.pending_order
+        while self.next_pending < len(order) and order[self.next_pending] <= row_number:
+            number = order[self.next_pending]
+            self.next_pending += 1
+            if number < row_number and number in self.pending:
+                missing.append(self._new_row(number, self.pending.pop(number), prefix))
+        values = self.pending.pop(row_number, None)
+        if values is None:
+            end = b"" if tag_bytes.endswith(b"/>") else b"</" + prefix + b"row>"
+            return b"".join(missing) + tag_bytes + content + end
+        start_tag = _SPANS_RE.sub(b"", tag_bytes)  # spans is a hint our new cells would break
+        if start_tag.endswith(b"/>"):
+            start_tag = start_tag[:-2].rstrip() + b">"
+        new_cells = _cells_xml(prefix, row_number, values)
+        first_new = min(values, default=0)
+        last_existing = _last_cell_column(content, prefix)
+        if last_existing is not None and last_existing < first_new:
+            body = content + b"".join(cell for _, cell in new_cells)
+        else:
+            body = _merged_cells(content, prefix, values, new_cells)
+        return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
+
+    def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:
+        cells = b"".join(cell for _, cell in sorted(_cells_xml(prefix, row_number, values)))
+        return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
+
+    def _remaining_rows(self, prefix: bytes) -> bytes:
+        rows = b"".join(
+            self._new_row(number, values, prefix) for number, values in self.pending.items()
+        )
+        self.pending.clear()
+        return rows
+
+    def _sheet_data_tag(self, tag_bytes: bytes, is_closing: bytes, prefix: bytes) -> bytes:
+        if is_closing:
+            self.after_sheet_data = True
+            return self._remaining_rows(prefix) + tag_bytes
+        self.in_sheet_data = True
+        self.prefix = prefix
+        cols = b""
+        if self.widths and not self.has_cols:
+            cols = b"<%scols>%s</%scols>" % (
+                prefix,
+                b"".join(
+                    b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>'
+                    % (prefix, column + 1, column + 1, repr(width).encode())
+                    for column, width in sorted(self.widths.items())
+                ),
+                prefix,
+            )
+        if tag_bytes.endswith(b"/>"):
+            self.after_sheet_data = True
+            opened = tag_bytes[:-2].rstrip() + b">"
+            return cols + opened + self._remaining_rows(prefix) + b"</" + prefix + b"sheetData>"
+        return cols + tag_bytes
+
+    def _dimension(self, tag_bytes: bytes) -> bytes:
+        match = _DIMENSION_REF_RE.search(tag_bytes)
+        if not match:
+            return tag_bytes
+        start, end_letters, end_row = match.group(1), match.group(2), match.group(3)
+        if end_letters is None:
+            end_letters, end_row = re.match(rb"([A-Z]+)(\d+)", start).groups()
+        end_column = max(column_number(end_letters.decode()), self.last_column)
+        widened = b'ref="%s:%s%s"' % (start, column_letters(end_column).encode(), end_row)
+        return tag_bytes[: match.start()] + widened + tag_bytes[match.end() :]
+
+
+def _last_cell_column(content: bytes, prefix: bytes) -> int | None:
+    """Column of the row's last cell, when it can be told without parsing the row; else None.
+
+    A row holds only <c> elements (no raw '<' in text or attribute values), so without comments,
+    CDATA or PIs in it, the last '<c' is the start tag of the last cell."""
+    if not content:
+        return -1
+    if b"<!" in content or b"<?" in content:
+        return None
+    opener = b"<" + prefix + b"c"
+    start = content.rfind(opener)
+    if start < 0:
+        return -1
+    if content[start + len(opener) : start + len(opener) + 1] not in (b" ", b"\t", b"\n", b"\r"):
+        return None  # '<c>' or '<c/>' without a reference: the slow path counts cells
+    tag = _TAG_REST_RE.match(content, start + len(opener))
+    reference = _CELL_REF_RE.search(content, start, tag.end()) if tag else None
+    return column_number(reference.group(1).decode()) if reference else None
+
+
+def _merged_cells(content: bytes, prefix: bytes, values, new_cells) -> bytes:
+    """The row's cells with ours put in column order (replacing any in the same columns)."""
     cells: list[tuple[int, bytes]] = []
+    for column, cell in _split_cells(content, prefix):
+        if column not in values:
+            cells.append((column, cell))
+    cells.extend(new_cells)
+    cells.sort(key=lambda pair: pair[0])
+    return b"".join(cell for _, cell in cells)
+
+
+def _split_cells(content: bytes, prefix: bytes) -> list[tuple[int, bytes]]:
+    """The row's child elements with their columns, found by expat (comments and CDATA safe)."""
+    spans: list[list[int]] = []
+    depth = 0
+    parser = xml.parsers.expat.ParserCreate()
+    wrapper = b"<w>"
+
+    def start(_name, _attributes):
+        nonlocal depth
+        depth += 1
+        if depth == 2:
+            spans.append([parser.CurrentByteIndex - len(wrapper), -1])
+
+    def end(_name):
+        nonlocal depth
+        if depth == 2:
+            spans[-1][1] = parser.CurrentByteIndex - len(wrapper)
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(wrapper + content + b"</w>", True)
+    except xml.parsers.expat.ExpatError as error:
+        raise UnreadableFileError(f"A row of the sheet is damaged ({error}).") from error
+    cells = []
     next_column = 0
-    for match in _CELL_RE.finditer(body or b""):
-        reference = _CELL_REF_RE.search(match.group(1))
+    for begin, end_tag in spans:
+        tag = _TAG_REST_RE.match(content, end_tag)
+        finish = tag.end() if tag else len(content)
+        element = content[begin:finish]
+        reference = _CELL_REF_RE.search(element, 0, (_TAG_REST_RE.match(element, 1) or tag).end())
         column = column_number(reference.group(1).decode()) if reference else next_column
         next_column = column + 1
-        if column not in values:
-            cells.append((column, match.group(0)))
-    for column, value in values.items():
-        cell = _cell_xml(column, row_number, value)
-        if cell:
-            cells.append((column, cell))
-    cells.sort(key=lambda pair: pair[0])
-    attributes = _SPANS_RE.sub(b"", attributes)  # spans is a hint that our new cells would break
-    return b"<row" + attributes + b">" + b"".join(cell for _, cell in cells) + b"</row>"
-
-
-def _patch_sheet_xml(
-    xml: bytes,
-    rows: Mapping[int, Mapping[int, CellValue]],
-    last_column: int,
-    widths: Mapping[int, float],
-) -> bytes:
-    """Apply row edits, extend the dimension and give new columns a width."""
-    pending = dict(rows)
-    previous_row_number = 0
-
-    def replace(match: re.Match) -> bytes:
-        nonlocal previous_row_number
-        attributes = match.group(1)
-        number_match = _ROW_NUMBER_RE.search(attributes)
-        row_number = int(number_match.group(1)) if number_match else previous_row_number + 1
-        previous_row_number = row_number
-        values = pending.pop(row_number, None)
-        if values is None:
-            return match.group(0)
-        return _patch_row(attributes, match.group(2), row_number, values)
-
-    xml = _ROW_RE.sub(replace, xml)
-    if pending:  # rows that had no <row> element (blank in the source) are appended in order
-        extra = b"".join(
-            _patch_row(f' r="{number}"'.encode(), b"", number, values)
-            for number, values in sorted(pending.items())
-        )
-        if b"<sheetData/>" in xml:
-            xml = xml.replace(b"<sheetData/>", b"<sheetData>" + extra + b"</sheetData>", 1)
-        else:
-            xml = xml.replace(b"</sheetData>", extra + b"</sheetData>", 1)
-
-    def widen(match: re.Match) -> bytes:
-        reference = match.group(1).decode()
-        start, _, end = reference.partition(":")
-        end = end or start
-        end_match = re.match(r"([A-Z]+)(\d+)", end)
-        if not end_match:
-            return match.group(0)
-        end_column = max(column_number(end_match.group(1)), last_column)
-        return (
-            f'<dimension ref="{start}:{column_letters(end_column)}{end_match.group(2)}"/>'.encode()
-        )
-
-    xml = _DIMENSION_RE.sub(widen, xml, count=1)
-    if widths and b"<cols>" not in xml and b"<cols " not in xml:
-        cols = b"".join(
-            f'<col min="{column + 1}" max="{column + 1}" width="{width}" customWidth="1"/>'.encode()
-            for column, width in sorted(widths.items())
-        )
-        xml = _SHEET_DATA_OPEN_RE.sub(
-            lambda found: b"<cols>" + cols + b"</cols>" + found.group(0), xml, count=1
-        )
-    return xml
+        cells.append((column, element))
+    return cells
 
 
 def patch_workbook(
@@ -134,14 +379,25 @@ def patch_workbook(
     """Copy the workbook with the given cells set on one sheet; nothing else changes."""
     last_column = max([*new_columns, *(c for values in rows.values() for c in values)], default=0)
     temporary_path = Path(str(output_path) + ".partial")
-    with zipfile.ZipFile(source_path) as source:
-        part = sheet_part_path(source, sheet_name)
-        with zipfile.ZipFile(temporary_path, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                if info.filename == part:
-                    xml = _patch_sheet_xml(source.read(part), rows, last_column, widths)
-                    target.writestr(info, xml, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-                else:
-                    with source.open(info) as member, target.open(info, "w") as copy:
-                        shutil.copyfileobj(member, copy, 1 << 20)
-    temporary_path.replace(output_path)
+    try:
+        with zipfile.ZipFile(source_path) as source:
+            part = sheet_part_path(source, sheet_name)
+            with zipfile.ZipFile(temporary_path, "w", zipfile.ZIP_DEFLATED) as target:
+                for info in source.infolist():
+                    if info.filename == part:
+                        patched = zipfile.ZipInfo(info.filename, info.date_time)
+                        patched.external_attr = info.external_attr
+                        patched.compress_type = zipfile.ZIP_DEFLATED
+                        patched._compresslevel = 1  # speed over size; zipfile has no public knob
+                        big = info.file_size > (1 << 30)
+                        with (
+                            source.open(info) as reader,
+                            target.open(patched, "w", force_zip64=big) as writer,
+                        ):
+                            _SheetPatcher(rows, last_column, widths).run(reader, writer)
+                    else:
+                        with source.open(info) as member, target.open(info, "w") as copy:
+                            shutil.copyfileobj(member, copy, 1 << 20)
+        temporary_path.replace(output_path)
+    finally:
+        temporary_path.unlink(missing_ok=True)

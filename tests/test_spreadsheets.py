@@ -248,22 +248,27 @@ def test_xlsx_output_keeps_the_workbook(tmp_path):
     assert workbook["Other"]["A1"].value == "keep me" and workbook["Other"]["B1"].value == 42
 
 
-def test_existing_coordinate_columns_are_filled_and_stale_values_cleared(tmp_path):
+def test_existing_coordinates_are_replaced_only_by_a_point_we_found(tmp_path):
+    """Issue 10: the user's own Status column stays; a failed row keeps the coordinates it had."""
     rows = [
         ["LATTs", "Link", "LONG", "Status"],
         [1.0, PIN, 2.0, "old"],
         [3.0, "https://example.com/", 4.0, "old"],
+        [None, "https://example.com/", None, "old"],
     ]
     output = tmp_path / "out.xlsx"
     convert_file(write_xlsx(tmp_path / "in.xlsx", rows), [(output, None)])
     sheet = openpyxl.load_workbook(output).active
-    assert [cell.value for cell in sheet[1]] == ["LATTs", "Link", "LONG", "Status", "Note"]
-    assert (sheet["A2"].value, sheet["C2"].value, sheet["D2"].value) == (
-        48.8583701,
-        2.2944813,
-        "ok",
-    )
-    assert (sheet["A3"].value, sheet["C3"].value, sheet["D3"].value) == (None, None, "failed")
+    assert [cell.value for cell in sheet[1]] == [
+        "LATTs", "Link", "LONG", "Status", "Map link status", "Note",
+    ]  # fmt: skip
+    assert (sheet["A2"].value, sheet["C2"].value) == (48.8583701, 2.2944813)
+    assert (sheet["D2"].value, sheet["E2"].value) == ("old", "ok")
+    assert sheet["F2"].value == "place pin; replaced 1.0, 2.0"
+    assert (sheet["A3"].value, sheet["C3"].value) == (3.0, 4.0)
+    assert (sheet["D3"].value, sheet["E3"].value) == ("old", "failed")
+    assert sheet["F3"].value.endswith("kept the coordinates already in the sheet")
+    assert (sheet["A4"].value, sheet["C4"].value, sheet["E4"].value) == (None, None, "failed")
 
 
 def test_text_we_write_is_never_a_formula(tmp_path):

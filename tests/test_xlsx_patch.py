@@ -1,0 +1,177 @@
+"""The streaming sheet patcher on valid XML that regexes get wrong, and on hostile XML."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+
+from map_converter import xlsx_patch
+from map_converter.errors import UnreadableFileError
+from map_converter.pipeline import convert_file
+from map_converter.xlsx_patch import patch_workbook
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS = {"m": MAIN}
+
+
+def workbook_with_sheet_xml(path: Path, sheet_xml: str) -> Path:
+    """An openpyxl workbook whose sheet1.xml is replaced by the given XML."""
+    base = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["x"])
+    workbook.save(base)
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(info, data)
+    return path
+
+
+def sheet_xml_of(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def cells_by_row(xml: bytes) -> dict[str, list[str]]:
+    """row number -> cell references in document order (namespace-prefixed or not)."""
+    root = ElementTree.fromstring(xml)
+    rows = {}
+    for row in root.iter(f"{{{MAIN}}}row"):
+        rows[row.get("r")] = [cell.get("r") for cell in row.iter(f"{{{MAIN}}}c")]
+    return rows
+
+
+def patch(tmp_path: Path, sheet_xml: str, rows: dict, new_columns=(2, 3)) -> bytes:
+    source = workbook_with_sheet_xml(tmp_path / "in.xlsx", sheet_xml)
+    output = tmp_path / "out.xlsx"
+    patch_workbook(source, output, "Sheet", rows, new_columns, {2: 12.0, 3: 12.0})
+    return sheet_xml_of(output)
+
+
+def sheet(body: str, prefix: str = "") -> str:
+    namespace = f'xmlns{":" + prefix[:-1] if prefix else ""}="{MAIN}"'
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><{prefix}worksheet {namespace}>'
+        f'<{prefix}dimension ref="A1:B3"/><{prefix}sheetData>{body}</{prefix}sheetData>'
+        f"</{prefix}worksheet>"
+    )
+
+
+ROWS = {1: {2: "Latitude", 3: "Longitude"}, 2: {2: 48.85, 3: 2.29}, 3: {2: 40.7, 3: -74.0}}
+
+
+def test_cdata_holding_a_row_end_is_left_alone(tmp_path):
+    body = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[x</row><row r="9">]]></t></is></c></row>'
+        '<row r="3"><c r="A3"><v>1</v></c></row>'
+    )
+    xml = patch(tmp_path, sheet(body), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1"],
+        "2": ["A2", "C2", "D2"],
+        "3": ["A3", "C3", "D3"],
+    }
+    assert b'<![CDATA[x</row><row r="9">]]>' in xml
+
+
+def test_a_comment_holding_a_row_is_not_a_row(tmp_path):
+    body = (
+        '<row r="1"><c r="A1"><v>1</v></c></row><!-- <row r="2"><c r="A2"/></row> -->'
+        '<row r="2"><!-- </row> --><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
+    )
+    xml = patch(tmp_path, sheet(body), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1"],
+        "2": ["A2", "C2", "D2"],
+        "3": ["A3", "C3", "D3"],
+    }
+
+
+def test_namespace_prefixed_spreadsheetml_gets_its_cells(tmp_path):
+    body = (
+        '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2"><x:v>2</x:v></x:c></x:row>'
+        '<x:row r="3"><x:c r="A3"><x:v>3</x:v></x:c></x:row>'
+    )
+    xml = patch(tmp_path, sheet(body, "x:"), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1"],
+        "2": ["A2", "C2", "D2"],
+        "3": ["A3", "C3", "D3"],
+    }
+    assert b'<x:c r="C2"><x:v>48.85</x:v></x:c>' in xml
+    assert b'<x:cols><x:col min="3"' in xml
+
+
+def test_cells_after_ours_keep_column_order(tmp_path):
+    body = (
+        '<row r="1"><c r="A1"><v>1</v></c><c r="E1"><v>5</v></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="C2"><v>old</v></c><c r="E2"><v>5</v></c></row>'
+        '<row r="3"><c r="A3"/><c r="B3"><v>7</v></c></row>'
+    )
+    xml = patch(tmp_path, sheet(body), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1", "E1"], "2": ["A2", "C2", "D2", "E2"], "3": ["A3", "B3", "C3", "D3"],
+    }  # fmt: skip
+    assert b"old" not in xml
+
+
+def test_rows_split_over_chunks_and_rows_missing_from_the_sheet(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_patch, "CHUNK_BYTES", 7)  # every construct crosses a boundary
+    body = '<row r="1"><c r="A1"><v>1</v></c></row><!-- a comment --><row r="3"><c r="A3"><v>3</v></c></row>'
+    xml = patch(tmp_path, sheet(body), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1"],
+        "2": ["C2", "D2"],
+        "3": ["A3", "C3", "D3"],
+    }
+    assert b'<dimension ref="A1:D3"/>' in xml
+
+
+def test_non_finite_numbers_write_no_cell(tmp_path):
+    rows = {1: {2: "Latitude"}, 2: {2: float("inf"), 3: float("nan")}}
+    xml = patch(tmp_path, sheet('<row r="1"/><row r="2"><c r="A2"><v>1</v></c></row>'), rows)
+    assert cells_by_row(xml)["2"] == ["A2"]
+    assert b"inf" not in xml.lower()
+
+
+@pytest.mark.parametrize(
+    "sheet_xml",
+    [
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaa">]><worksheet xmlns="'
+        + MAIN
+        + '"><sheetData/></worksheet>',
+        '<worksheet xmlns="'
+        + MAIN
+        + '"><sheetData><row r="1"><c r="A1"><v>1</v></row></sheetData></worksheet>',
+        '<worksheet xmlns="' + MAIN + '"><sheetData><row r="1">',
+    ],
+    ids=["dtd", "mismatched-tags", "truncated"],
+)
+def test_damaged_or_dtd_sheets_are_refused(tmp_path, sheet_xml):
+    with pytest.raises(UnreadableFileError):
+        patch(tmp_path, sheet_xml, ROWS)
+    assert not (tmp_path / "out.xlsx.partial").exists()
+
+
+def test_whole_pipeline_on_a_sheet_with_a_cdata_row_end(tmp_path):
+    body = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>48.85, 2.29</t></is></c></row>'
+        '<row r="3"><c r="A3" t="inlineStr"><is><t><![CDATA[40.7, -74.0]]></t></is></c></row>'
+    )
+    source = workbook_with_sheet_xml(tmp_path / "in.xlsx", sheet(body))
+    output = tmp_path / "out.xlsx"
+    conversion = convert_file(source, [(output, None)])
+    assert conversion.counts["ok"] == 2
+    sheet_values = openpyxl.load_workbook(output).active
+    assert (sheet_values["B2"].value, sheet_values["C2"].value) == (48.85, 2.29)
+    assert (sheet_values["B3"].value, sheet_values["C3"].value) == (40.7, -74.0)
