@@ -203,8 +203,9 @@ class FileSessionState:
         if status is None or not status.is_active:
             return status
         if self._lock(session_id).is_held():
+            # A queued run waits in a live process's queue; a running one must keep beating.
             heartbeat_age = self.clock() - (status.heartbeat_at or 0)
-            if heartbeat_age <= self.heartbeat_timeout_seconds:
+            if status.state == JobState.QUEUED or heartbeat_age <= self.heartbeat_timeout_seconds:
                 return status
         else:
             # The run let go: it writes its last status before that, so read again to tell

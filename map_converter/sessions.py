@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20
 ORPHAN_PROCESSED_GRACE_SECONDS = 3600
+FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
 EXPIRED_MESSAGE = "This upload has expired and its files were removed. Upload the file again."
 
@@ -117,12 +118,18 @@ class SessionService:
             if self.state.is_expired(session_id):
                 raise SessionExpiredError(EXPIRED_MESSAGE)
             raise SessionNotFoundError(NOT_FOUND_MESSAGE)
-        if manifest["expires_at"] < self.clock():
-            if self.state.is_running(session_id):
-                return manifest  # a running job finishes even past the TTL
+        if manifest["expires_at"] < self.clock() and self._is_past_keeping(session_id):
             self._expire(session_id)
             raise SessionExpiredError(EXPIRED_MESSAGE)
         return manifest
+
+    def _is_past_keeping(self, session_id: str) -> bool:
+        """An expired session goes unless its job runs, or finished less than a grace ago."""
+        if self.state.is_running(session_id):
+            return False  # a running job finishes even past the TTL
+        status = self.state.stored_status(session_id)
+        finished_at = status.finished_at if status else None
+        return not finished_at or finished_at + FINISHED_GRACE_SECONDS < self.clock()
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -287,8 +294,8 @@ class SessionService:
         self.storage.delete(session_id)
 
     def sweep(self) -> int:
-        """Remove expired sessions; returns how many were expired. A running job's session is
-        kept until its job ends (the next sweep takes it)."""
+        """Remove expired sessions; returns how many went. A running job's session is kept until
+        its job ends, and then for FINISHED_GRACE_SECONDS so its results can be fetched."""
         now = self.clock()
         removed = 0
         for session_id in set(self.storage.session_ids()):
@@ -308,8 +315,8 @@ class SessionService:
                     ):
                         self.storage.delete(session_id)
                 continue
-            if manifest["expires_at"] < now:
-                self._expire(session_id)  # keeps a running job's files
+            if manifest["expires_at"] < now and self._is_past_keeping(session_id):
+                self._expire(session_id)
                 removed += 1
         self.state.sweep_tombstones()
         return removed

@@ -108,6 +108,11 @@ def settings_table_markdown() -> str:
     lines = ["| variable | default | what it sets |", "|---|---|---|"]
     for setting in dataclasses.fields(Settings):
         default = setting.default
-        shown = "(empty)" if default == "" else f"{default:,}" if type(default) is int else default
+        shown = (
+            {"": "(empty)", ".": "the folder it runs in"}.get(default)
+            if isinstance(default, str)
+            else None
+        )
+        shown = shown or (f"{default:,}" if type(default) is int else f"`{default}`")
         lines.append(f"| `{ENV_PREFIX}{setting.name}` | {shown} | {setting.metadata['help']} |")
     return "\n".join(lines)

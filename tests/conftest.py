@@ -1,4 +1,5 @@
-"""Shared fixtures: a local fake shortener, a socket guard, workbook builders."""
+"""Shared fixtures: the app and its test client (as Flask's tutorial builds them), a local fake
+shortener, a socket guard, workbook builders. Every test writes only under its tmp_path."""
 
 from __future__ import annotations
 
@@ -8,6 +9,27 @@ from pathlib import Path
 import pytest
 
 from tests.fake_shortener import FakeShortener
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app whose data folder is the test's own temporary folder."""
+    from flask_app import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path),
+            "RESOLVE_SHORT_LINKS": False,
+            "MAX_ROWS": 50,
+            "SWEEP_INTERVAL_SECONDS": 0,
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture

@@ -189,9 +189,11 @@ def test_whole_flow(page, live_server, shortener, tmp_path):
         csv_rows = list(csv.reader(handle))
     assert csv_rows[5][3:5] == ["-33.8567844", "151.2152967"]
     features = json.loads(downloads["geojson"].read_text(encoding="utf-8"))["features"]
-    assert len(features) == 4 and features[0]["geometry"]["coordinates"] == [2.2944813, 48.8583701]
+    assert len(features) == 4
+    assert features[0]["geometry"]["coordinates"] == [2.2944813, 48.8583701]
     assert downloads["kml"].read_text(encoding="utf-8").count("<Placemark>") == 4
-    assert page.console_errors == [] and page.dialogs == []
+    assert page.console_errors == []
+    assert page.dialogs == []
     assert page.evaluate("window.__csp") == []
 
 
@@ -213,7 +215,8 @@ def test_table_and_map_are_linked(page, live_server, shortener, tmp_path):
     expect(page.locator('#results-table tbody tr[data-row-number="6"]')).to_have_attribute(
         "data-selected", "true"
     )
-    assert page.console_errors == [] and page.dialogs == []
+    assert page.console_errors == []
+    assert page.dialogs == []
 
 
 def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_path):
@@ -278,7 +281,9 @@ def test_xss_cells_render_as_text(page, live_server, shortener, tmp_path):
     page.locator('#results-table tbody tr[data-row-number="7"]').click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(XSS)
     assert page.locator(".leaflet-popup-content img").count() == 0
-    assert page.dialogs == [] and page.console_errors == [] and page.evaluate("window.__csp") == []
+    assert page.dialogs == []
+    assert page.console_errors == []
+    assert page.evaluate("window.__csp") == []
 
 
 def open_file_chooser_with_keyboard(page):

@@ -48,7 +48,8 @@ def test_cli_format_follows_output_extension(tmp_path):
     result = run_cli(
         source, "-o", tmp_path / "x.dat", "--format", "csv", "--no-resolve", cwd=tmp_path
     )
-    assert result.returncode == 0 and (tmp_path / "x.dat").read_text(encoding="utf-8-sig")
+    assert result.returncode == 0
+    assert (tmp_path / "x.dat").read_text(encoding="utf-8-sig")
 
 
 def test_cli_exit_codes(tmp_path):
@@ -56,13 +57,15 @@ def test_cli_exit_codes(tmp_path):
     bad.write_bytes(b"\x00\x01garbage" * 50)
     result = run_cli(bad, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().count("\n") == 0 and "not a spreadsheet" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "not a spreadsheet" in result.stderr
     assert run_cli(tmp_path / "missing.xlsx", cwd=tmp_path).returncode == 1
     assert run_cli(cwd=tmp_path).returncode == 2
     assert run_cli(bad, "--format", "pdf", cwd=tmp_path).returncode == 2
     source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
     result = run_cli(source, "--column", "Nope", cwd=tmp_path)
-    assert result.returncode == 1 and "no column named" in result.stderr
+    assert result.returncode == 1
+    assert "no column named" in result.stderr
 
 
 def test_cli_resolves_short_links_from_configured_host(tmp_path, shortener):

@@ -223,7 +223,8 @@ def test_too_large_upload_is_413(server):
     response = requests.post(
         f"{base_url}/upload", files={"file": ("big.csv", b"x" * (21 * 1024 * 1024))}, timeout=60
     )
-    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
 
 
 def test_lying_dimension_is_counted_correctly(server):
@@ -233,7 +234,8 @@ def test_lying_dimension_is_counted_correctly(server):
     response = requests.post(
         f"{base_url}/upload", files={"file": ("liar.xlsx", content)}, timeout=TIMEOUT
     )
-    assert response.status_code == 201 and response.json()["row_count"] == 59
+    assert response.status_code == 201
+    assert response.json()["row_count"] == 59
 
 
 def test_size_limit_holds_for_chunked_uploads(server):
@@ -254,4 +256,5 @@ def test_size_limit_holds_for_chunked_uploads(server):
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
         timeout=60,
     )
-    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"

@@ -805,9 +805,11 @@ def test_short_links_are_flagged():
 
 def test_osm_shortlink_decodes_near_its_cell_centre():
     lat, lng = decode_osm_shortlink("0EEQjE")
-    assert 51.4 < lat < 51.6 and -0.2 < lng < 0.2
+    assert 51.4 < lat < 51.6
+    assert -0.2 < lng < 0.2
     location = parse_link("https://osm.org/go/0EEQjE--")
-    assert location is not None and location.method == "shortlink"
+    assert location is not None
+    assert location.method == "shortlink"
 
 
 @settings(max_examples=300, deadline=None)
@@ -958,8 +960,10 @@ def test_every_format_round_trips_exactly(pair, template, decimals):
 def test_ge0_short_codes_decode_offline(link):
     # MAPS.ME's documented example: o4B4pYZsRs is Zurich.
     location = parse_link(link)
-    assert location is not None and location.method == "shortlink"
-    assert abs(location.lat - 47.3859) < 0.001 and abs(location.lng - 8.5767) < 0.001
+    assert location is not None
+    assert location.method == "shortlink"
+    assert abs(location.lat - 47.3859) < 0.001
+    assert abs(location.lng - 8.5767) < 0.001
 
 
 def test_organic_maps_plain_coordinates_path():

@@ -199,7 +199,8 @@ def test_loopback_shortener_needs_explicit_permission(shortener, socket_guard):
     policy = HostPolicy(frozenset({shortener.host}), allow_private_networks=False)
     reading = ShortLinkResolver(ResolverSettings(policy=policy)).resolve(shortener.url("/a"))
     assert reading.reason == "link leads to a private network address"
-    assert shortener.hits == [] and socket_guard == []
+    assert shortener.hits == []
+    assert socket_guard == []
 
 
 def test_allowlist_is_exact():
@@ -262,10 +263,12 @@ def test_fifty_copies_one_request_and_second_run_zero(shortener, tmp_path):
     resolver = make_resolver(shortener, tmp_path)
     first = convert_table(table, resolver=resolver)
     assert all(result.status is Status.OK for result in first.results)
-    assert shortener.hits_for("/same") == 1 and len(shortener.hits) == 6
+    assert shortener.hits_for("/same") == 1
+    assert len(shortener.hits) == 6
     second_resolver = make_resolver(shortener, tmp_path)  # a new process would look the same
     second = convert_table(table, resolver=second_resolver)
-    assert len(shortener.hits) == 6 and second_resolver.upstream_requests == 0
+    assert len(shortener.hits) == 6
+    assert second_resolver.upstream_requests == 0
     assert [r.lat for r in second.results] == [r.lat for r in first.results]
 
 
@@ -278,8 +281,10 @@ def test_without_resolver_short_links_fail_with_a_reason(tmp_path):
 def test_default_limits_are_the_documented_ones():
     settings = ResolverSettings()
     assert (settings.connect_timeout_seconds, settings.read_timeout_seconds) == (3.0, 5.0)
-    assert settings.deadline_seconds == 10.0 and settings.max_hops == 5
-    assert settings.max_body_bytes == 512 * 1024 and settings.max_retry_wait_seconds == 30.0
+    assert settings.deadline_seconds == 10.0
+    assert settings.max_hops == 5
+    assert settings.max_body_bytes == 512 * 1024
+    assert settings.max_retry_wait_seconds == 30.0
     assert (settings.concurrency, settings.per_host_concurrency) == (16, 8)
 
 
@@ -289,7 +294,8 @@ def test_retry_after_is_capped(shortener):
     )
     started = time.monotonic()
     reading = make_resolver(shortener, max_retry_wait_seconds=0.5).resolve(shortener.url("/later"))
-    assert reading.location is not None and time.monotonic() - started < 3
+    assert reading.location is not None
+    assert time.monotonic() - started < 3
 
 
 def test_total_deadline_fails_the_rest_as_timed_out(shortener):
@@ -301,7 +307,8 @@ def test_total_deadline_fails_the_rest_as_timed_out(shortener):
         links, lambda link, reading: results.__setitem__(link, reading)
     )
     assert time.monotonic() - started < 3
-    assert len(results) == 4 and all(reading.reason == "timed out" for reading in results.values())
+    assert len(results) == 4
+    assert all(reading.reason == "timed out" for reading in results.values())
 
 
 def test_host_names_are_checked_after_dns_resolution(shortener, socket_guard):
@@ -312,8 +319,10 @@ def test_host_names_are_checked_after_dns_resolution(shortener, socket_guard):
         ResolverSettings(policy=HostPolicy(frozenset({f"localhost:{shortener.port}"}), False))
     ).resolve(link)
     assert blocked.reason == "link leads to a private network address"
-    assert shortener.hits == [] and socket_guard == []
+    assert shortener.hits == []
+    assert socket_guard == []
     allowed = ShortLinkResolver(
         ResolverSettings(policy=HostPolicy(frozenset({f"localhost:{shortener.port}"}), True))
     ).resolve(link)
-    assert allowed.location is not None and shortener.hits == ["/a"]
+    assert allowed.location is not None
+    assert shortener.hits == ["/a"]

@@ -181,7 +181,8 @@ def test_file_level_problems(tmp_path, content, error):
     path.write_bytes(content)
     with pytest.raises(error) as raised:
         read_table(path)
-    assert raised.value.code and raised.value.message
+    assert raised.value.code
+    assert raised.value.message
 
 
 def test_header_only_and_row_limit(tmp_path):
@@ -239,13 +240,18 @@ def test_xlsx_output_keeps_the_workbook(tmp_path):
     assert [cell.value for cell in sheet[1]] == [
         "Name", "Map link", "Phone", "Latitude", "Longitude", "Status", "Note",
     ]  # fmt: skip
-    assert sheet["D2"].value == 48.8583701 and sheet["D2"].data_type == "n"
+    assert sheet["D2"].value == 48.8583701
+    assert sheet["D2"].data_type == "n"
     assert sheet["E2"].value == 2.2944813
-    assert sheet["F2"].value == "ok" and sheet["G2"].value == "place pin"
-    assert sheet["F3"].value == "skipped" and sheet["D3"].value is None
-    assert sheet["F4"].value == "failed" and "recognise" in sheet["G4"].value
+    assert sheet["F2"].value == "ok"
+    assert sheet["G2"].value == "place pin"
+    assert sheet["F3"].value == "skipped"
+    assert sheet["D3"].value is None
+    assert sheet["F4"].value == "failed"
+    assert "recognise" in sheet["G4"].value
     assert sheet["C5"].value == "=1+1"  # the user's own formula is left alone
-    assert workbook["Other"]["A1"].value == "keep me" and workbook["Other"]["B1"].value == 42
+    assert workbook["Other"]["A1"].value == "keep me"
+    assert workbook["Other"]["B1"].value == 42
 
 
 def test_existing_coordinates_are_replaced_only_by_a_point_we_found(tmp_path):
@@ -277,11 +283,13 @@ def test_text_we_write_is_never_a_formula(tmp_path):
     xlsx = tmp_path / "f.xlsx"
     convert_file(source, [(xlsx, None)])
     sheet = openpyxl.load_workbook(xlsx).active
-    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=cmd")
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].value.startswith("=cmd")
     csv_out = tmp_path / "f-out.csv"
     convert_file(source, [(csv_out, None)])
     text = csv_out.read_text(encoding="utf-8-sig")
-    assert "'=cmd" in text and "'@SUM(1)" in text
+    assert "'=cmd" in text
+    assert "'@SUM(1)" in text
     assert neutralise_formula("-74.006") == "-74.006"
     assert neutralise_formula("-cmd") == "'-cmd"
     assert neutralise_formula("\tx") == "'\tx"
@@ -297,13 +305,16 @@ def test_csv_geojson_kml_outputs(tmp_path):
     assert rows[4][-4:-2] == ["-26.108204", "28.0527061"]
     convert_file(source, [(tmp_path / "o.geojson", None)])
     collection = json.loads((tmp_path / "o.geojson").read_text(encoding="utf-8"))
-    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 2
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 2
     feature = collection["features"][0]
     assert feature["geometry"]["coordinates"] == [2.2944813, 48.8583701]
-    assert feature["properties"]["Name"] == "Eiffel" and feature["properties"]["row_number"] == 2
+    assert feature["properties"]["Name"] == "Eiffel"
+    assert feature["properties"]["row_number"] == 2
     convert_file(source, [(tmp_path / "o.kml", None)])
     kml = (tmp_path / "o.kml").read_text(encoding="utf-8")
-    assert kml.count("<Placemark>") == 2 and "<name>Eiffel</name>" in kml
+    assert kml.count("<Placemark>") == 2
+    assert "<name>Eiffel</name>" in kml
     assert "<coordinates>2.2944813,48.8583701</coordinates>" in kml
     from defusedxml import ElementTree
 
@@ -315,18 +326,22 @@ def test_xls_and_ods_become_new_xlsx(tmp_path):
         output = tmp_path / (source.stem + "-out.xlsx")
         convert_file(source, [(output, None)])
         sheet = openpyxl.load_workbook(output).active
-        assert sheet["D2"].value == 48.8583701 and sheet["F2"].value == "ok"
+        assert sheet["D2"].value == 48.8583701
+        assert sheet["F2"].value == "ok"
 
 
 def test_errors_share_one_family():
     for error in (EmptyFileError, NoLinkColumnError, TooManyRowsError, EncryptedFileError):
-        assert issubclass(error, MapConverterError) and error.code
+        assert issubclass(error, MapConverterError)
+        assert error.code
 
 
 def test_title_line_above_the_header_is_skipped(tmp_path):
     rows = [["My places, exported 2026-11-01"], [], ["Name", "Map link"], ["Eiffel", PIN]]
     table = read_table(write_xlsx(tmp_path / "t.xlsx", rows))
-    assert table.header == ["Name", "Map link"] and table.header_row_number == 3
+    assert table.header == ["Name", "Map link"]
+    assert table.header_row_number == 3
     assert table.row_numbers == [4]
     single_column = read_table(_csv(tmp_path / "s.csv", [["Link"], [PIN], ["40.7, -74.0"]]))
-    assert single_column.header == ["Link"] and single_column.row_count == 2
+    assert single_column.header == ["Link"]
+    assert single_column.row_count == 2
