@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .tables import Table
 
@@ -17,9 +18,11 @@ class RowStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
-    """The outcome for one data row (row_number is 1-based, as the user sees it)."""
+class RowResult(NamedTuple):
+    """The outcome for one data row (row_number is 1-based, as the user sees it).
+
+    Immutable and typed; a NamedTuple because one is made per row (2x cheaper than a frozen
+    dataclass, which matters at a million rows)."""
 
     row_number: int
     link: str

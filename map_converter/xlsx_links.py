@@ -69,7 +69,8 @@ def read_xlsx_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
             xml = archive.read(part)
-            for match in _FORMULA_CELL_RE.finditer(xml):
+            has_formulas = b"YPERLINK(" in xml or b"yperlink(" in xml  # cheap scans first
+            for match in _FORMULA_CELL_RE.finditer(xml) if has_formulas else ():
                 url = html.unescape(match.group(3).decode("utf-8", "replace")).replace('""', '"')
                 links[(int(match.group(2)), column_number(match.group(1).decode()))] = url
             if b"hyperlink" not in xml:
