@@ -116,6 +116,7 @@ class ShortLinkResolver:
         self.cache = cache
         self.upstream_requests = 0
         self._paused_hosts: set[str] = set()
+        self._last_retry_reason = ""
 
     # --- public ---------------------------------------------------------------------------
 
@@ -182,7 +183,13 @@ class ShortLinkResolver:
 
             async def run_one(link: str) -> None:
                 async with semaphore:
-                    reading = await self._resolve_with_retries(session, link)
+                    try:
+                        reading = await self._resolve_with_retries(session, link)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # whatever a link does, it fails that link only
+                        logger.exception("short link %r failed unexpectedly", link[:200])
+                        reading = _failure("this short link could not be followed")
                 on_result(link, reading)
                 answered.add(link)
                 if reading.location is not None or reading.reason.startswith(LASTING_FAILURES):
@@ -199,38 +206,62 @@ class ShortLinkResolver:
             self.cache.put_many(to_cache)
 
     async def _resolve_with_retries(self, session, link: str) -> LinkReading:
+        """One link within its deadline, retries and their waits included."""
         settings = self.settings
-        host = URL(_absolute(link)).host or ""
-        for attempt in range(settings.max_retries + 1):
-            if host in self._paused_hosts:
-                return _failure(f"rate limited by {host}, try again later")
-            try:
-                async with asyncio.timeout(settings.deadline_seconds):
-                    return await self._follow(session, link)
-            except TimeoutError:  # the deadline, or a socket timeout (aiohttp's are subclasses)
-                return _failure("timed out")
-            except _FinalStatus as final:
-                return _failure(str(final))
-            except _RetryableStatus as status:
-                if attempt == settings.max_retries:
-                    if status.status == 429:
-                        self._paused_hosts.add(status.host)
-                        return _failure(f"rate limited by {status.host}, try again later")
-                    return _failure(
-                        f"{status.host} is unavailable ({status.status}), try again later"
-                    )
-                wait_seconds = status.retry_after_seconds
-                if wait_seconds is None:
-                    wait_seconds = settings.first_retry_wait_seconds * 2**attempt
-                await asyncio.sleep(min(wait_seconds, settings.max_retry_wait_seconds))
-            except aiohttp.ClientConnectorError as error:
-                if isinstance(error.os_error, BlockedAddressError):
-                    return _failure("link leads to a private network address")
-                return _failure(f"could not connect to {error.host}")
-            except (aiohttp.ClientError, OSError, ValueError) as error:
-                logger.info("short link %s failed: %s", link, error)
-                return _failure("the short-link service did not answer properly")
-        return _failure("the short-link service did not answer properly")
+        try:
+            host = URL(_absolute(link)).host or ""
+        except (ValueError, TypeError):
+            return _failure("malformed link")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.deadline_seconds
+        try:
+            async with asyncio.timeout_at(deadline):
+                for attempt in range(settings.max_retries + 1):
+                    if host in self._paused_hosts:
+                        return _failure(f"rate limited by {host}, try again later")
+                    failure, wait_seconds = await self._attempt(session, link, attempt)
+                    if failure is not None:
+                        return failure
+                    if wait_seconds > deadline - loop.time():
+                        break  # the server asks for longer than this link has left
+                    await asyncio.sleep(wait_seconds)
+        except TimeoutError:  # the deadline, or a socket timeout (aiohttp's are subclasses)
+            return _failure("timed out")
+        return _failure(self._last_retry_reason or "the short-link service did not answer properly")
+
+    async def _attempt(self, session, link: str, attempt: int) -> tuple[LinkReading | None, float]:
+        """(the reading, or None to retry after the given seconds)."""
+        settings = self.settings
+        try:
+            return await self._follow(session, link), 0.0
+        except (
+            TimeoutError
+        ):  # a socket timeout (aiohttp's are subclasses): the same as the deadline
+            return _failure("timed out"), 0.0
+        except _FinalStatus as final:
+            return _failure(str(final)), 0.0
+        except _RetryableStatus as status:
+            if status.status == 429:
+                self._last_retry_reason = f"rate limited by {status.host}, try again later"
+            else:
+                self._last_retry_reason = (
+                    f"{status.host} is unavailable ({status.status}), try again later"
+                )
+            if attempt == settings.max_retries:
+                if status.status == 429:
+                    self._paused_hosts.add(status.host)
+                return _failure(self._last_retry_reason), 0.0
+            wait_seconds = status.retry_after_seconds
+            if wait_seconds is None:
+                wait_seconds = settings.first_retry_wait_seconds * 2**attempt
+            return None, min(wait_seconds, settings.max_retry_wait_seconds)
+        except aiohttp.ClientConnectorError as error:
+            if isinstance(error.os_error, BlockedAddressError):
+                return _failure("link leads to a private network address"), 0.0
+            return _failure(f"could not connect to {error.host}"), 0.0
+        except (aiohttp.ClientError, OSError, ValueError) as error:
+            logger.info("short link %s failed: %s", link, error)
+            return _failure("the short-link service did not answer properly"), 0.0
 
     async def _follow(self, session, link: str) -> LinkReading:
         """Follow redirects one hop at a time, stopping at the first hop with coordinates."""

@@ -63,7 +63,7 @@ def check_url(url: str, policy: HostPolicy, is_first_hop: bool):
     ):
         raise UnsafeURLError("redirected to a host that is not a map service")
     host = (parsed.host or "").lower().rstrip(".")
-    port = parsed.port or DEFAULT_PORTS[scheme]
+    port = parsed.port if parsed.port is not None else DEFAULT_PORTS[scheme]
     path = parsed.path or "/"
     if not host:
         raise UnsafeURLError("malformed link")
