@@ -202,7 +202,8 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
             if isinstance(value, bool):
                 sheet.write_boolean(row_index, column, value)
             elif isinstance(value, int | float):
-                sheet.write_number(row_index, column, value)
+                if math.isfinite(value):
+                    sheet.write_number(row_index, column, value)
             elif isinstance(value, dt.datetime | dt.date):
                 sheet.write_datetime(row_index, column, value, date_format)
             else:
@@ -220,7 +221,7 @@ def write_csv(conversion: Conversion, path: Path) -> None:
         for _result, row in output_rows(conversion, layout):
             writer.writerow(
                 [
-                    (repr(value) if isinstance(value, float) else cell_text(value))
+                    (repr(value) if isinstance(value, float) and math.isfinite(value) else cell_text(value))
                     if column in numeric_columns and value is not None
                     else neutralise_formula(cell_text(value))
                     for column, value in enumerate(row)
