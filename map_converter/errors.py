@@ -37,6 +37,10 @@ class TooManyRowsError(MapConverterError):
     code = "too_many_rows"
 
 
+class TooManyColumnsError(MapConverterError):
+    code = "too_many_columns"
+
+
 class UnknownSheetError(MapConverterError):
     code = "unknown_sheet"
 

@@ -221,7 +221,11 @@ def write_csv(conversion: Conversion, path: Path) -> None:
         for _result, row in output_rows(conversion, layout):
             writer.writerow(
                 [
-                    (repr(value) if isinstance(value, float) and math.isfinite(value) else cell_text(value))
+                    (
+                        repr(value)
+                        if isinstance(value, float) and math.isfinite(value)
+                        else cell_text(value)
+                    )
                     if column in numeric_columns and value is not None
                     else neutralise_formula(cell_text(value))
                     for column, value in enumerate(row)

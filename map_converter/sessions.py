@@ -34,6 +34,8 @@ from .tables import cell_text, detect_link_column, read_table, store_upload
 logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20
+PREVIEW_COLUMNS = 50
+PREVIEW_CELL_CHARS = 200
 ORPHAN_PROCESSED_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
@@ -323,21 +325,27 @@ class SessionService:
 
 
 def _describe(table, link_column: int | None) -> dict:
-    """Sheet-specific part of a summary: columns, detected link column, rows, a preview."""
-    width = len(table.header)
+    """Sheet-specific part of a summary: columns, detected link column, rows, and a preview of at
+    most PREVIEW_ROWS x PREVIEW_COLUMNS cells, each cut to PREVIEW_CELL_CHARS for display."""
+    width = min(len(table.header), PREVIEW_COLUMNS)
     return {
         "sheet": table.sheet_name,
         "columns": table.header,
         "link_column": table.header[link_column] if link_column is not None else None,
         "row_count": table.row_count,
         "preview": {
-            "columns": table.header,
+            "columns": table.header[:width],
             "rows": [
-                [cell_text(row[column]) if column < len(row) else "" for column in range(width)]
+                [_shown(row[column]) if column < len(row) else "" for column in range(width)]
                 for row in table.rows[:PREVIEW_ROWS]
             ],
         },
     }
+
+
+def _shown(value: object) -> str:
+    text = cell_text(value)
+    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
 
 
 SUMMARY_KEYS = (

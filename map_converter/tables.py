@@ -17,6 +17,7 @@ from .errors import (
     EncryptedFileError,
     NoLinkColumnError,
     NotASpreadsheetError,
+    TooManyColumnsError,
     TooManyRowsError,
     UnknownSheetError,
     UnreadableFileError,
@@ -27,8 +28,11 @@ from .xlsx_links import read_xlsx_links
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # A real workbook of a million rows unzips to a few hundred MB; far more is a zip bomb.
-MAX_UNCOMPRESSED_BYTES = 1_500_000_000
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # a whole workbook, unpacked
+MAX_PART_BYTES = 512 << 20  # one part (a sheet's XML), unpacked
 MAX_COMPRESSION_RATIO = 250
+MAX_COLUMNS = 1_000
+MAX_SCANNED_ROWS = 1_048_576 + 1  # Excel's own sheet size (+ the header): blank lines count too
 COLUMN_SAMPLE_ROWS = 500
 
 LINK_HEADERS = {
@@ -169,6 +173,11 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
     """Refuse archives whose declared uncompressed size or ratio is a zip bomb's."""
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
+    if any(info.file_size > MAX_PART_BYTES for info in infos):
+        raise UnreadableFileError(
+            "A part of the workbook unpacks to more than 512 MB (a zip bomb, or padding?). "
+            "It was not opened; save the sheet again in a spreadsheet program."
+        )
     if total > MAX_UNCOMPRESSED_BYTES or (
         total > 50_000_000 and total / compressed > MAX_COMPRESSION_RATIO
     ):
@@ -257,8 +266,11 @@ def _first_lines(text: str, count: int) -> str:
     return text[:end]
 
 
-def _read_csv_grid(path: Path, file_format: str) -> list[list]:
-    """All rows of a CSV/TSV file as lists of strings, delimiter sniffed."""
+def _read_csv_grid(path: Path, file_format: str) -> list[tuple[int, list]]:
+    """The non-blank rows of a CSV/TSV file as (row number, cells), delimiter sniffed.
+
+    Blank lines are skipped as they are read (a file of empty lines costs no memory) and
+    counted against MAX_SCANNED_ROWS."""
     text = _decode_text(path.read_bytes())
     if file_format == "tsv":
         delimiter = "\t"
@@ -268,15 +280,45 @@ def _read_csv_grid(path: Path, file_format: str) -> list[list]:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    rows: list[tuple[int, list]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in reader:
+            if reader.line_num > MAX_SCANNED_ROWS:
+                raise TooManyRowsError(
+                    f"The file has more than {MAX_SCANNED_ROWS - 1:,} lines (blank ones included). "
+                    "Remove the empty lines or split the file."
+                )
+            if any(row):
+                if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
+                    raise TooManyColumnsError(_too_many_columns(len(row)))
+                rows.append((reader.line_num, row))
     except csv.Error as error:  # NUL bytes, a field over csv's 128 KB limit
         raise UnreadableFileError(
             f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
         ) from error
+    return rows
 
 
-def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, list[list]]:
+def _too_many_columns(count: int) -> str:
+    return (
+        f"The sheet has {count:,} columns; at most {MAX_COLUMNS:,} are read. "
+        "Delete the columns you do not need (or choose another sheet) and upload again."
+    )
+
+
+def _non_blank_rows(grid: list[list]) -> list[tuple[int, list]]:
+    """(row number, cells) of the rows that hold something."""
+    return [
+        (number, row)
+        for number, row in enumerate(grid, start=1)
+        if any(cell not in ("", None) for cell in row)
+    ]
+
+
+def _read_workbook_grid(
+    path: Path, sheet: str | None
+) -> tuple[list[str], str, list[tuple[int, list]]]:
     """Values of one sheet through calamine, from cell A1."""
     from python_calamine import CalamineWorkbook
 
@@ -288,15 +330,14 @@ def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[list[str], str, 
                 raise UnknownSheetError(
                     f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
                 )
-            return (
-                sheet_names,
-                sheet,
-                workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
-            )
+            grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            return sheet_names, sheet, _non_blank_rows(grid)
         for name in sheet_names:
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if any(any(cell not in ("", None) for cell in row) for row in grid):
-                return sheet_names, name, grid
+            rows = _non_blank_rows(
+                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            )
+            if rows:
+                return sheet_names, name, rows
     except UnknownSheetError:
         raise
     except Exception as error:  # calamine raises its own error types for damaged files
@@ -316,52 +357,52 @@ def _filled_cells(row: list) -> int:
     return sum(1 for cell in row if cell not in ("", None))
 
 
-def _find_header_index(grid: list[list]) -> int | None:
-    """First non-empty row, skipping a one-cell title line above a wider header row."""
-    filled_rows = [index for index, row in enumerate(grid[:50]) if _filled_cells(row)]
-    if not filled_rows:
-        return next((index for index, row in enumerate(grid) if _filled_cells(row)), None)
-    first = filled_rows[0]
-    if len(filled_rows) > 1 and _filled_cells(grid[first]) == 1:
-        second = filled_rows[1]
+def _find_header_index(rows: list[tuple[int, list]]) -> int | None:
+    """Index (in rows) of the header: the first row, unless it is a one-cell title line above a
+    wider header row."""
+    if not rows:
+        return None
+    if len(rows) > 1 and _filled_cells(rows[0][1]) == 1:
+        second = rows[1][1]
         looks_like_header = all(
             isinstance(cell, str) and any(c.isalpha() for c in cell) and "://" not in cell
             and read_link(cell).location is None
-            for cell in grid[second]
+            for cell in second
             if cell not in ("", None)
         )  # fmt: skip
-        if _filled_cells(grid[second]) >= 2 and looks_like_header:
-            return second  # "My places (export of 2026-11-01)" above the real header
-    return first
+        if _filled_cells(second) >= 2 and looks_like_header:
+            return 1  # "My places (export of 2026-11-01)" above the real header
+    return 0
 
 
 def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links) -> Table:
-    """The header row (see _find_header_index) and the data rows below it; empty rows are ignored."""
+    """The header row (see _find_header_index) and the data rows below it; blank rows are
+    already gone (grid holds (row number, cells) of the rows with something in them)."""
     header_index = _find_header_index(grid)
     if header_index is None:
         raise EmptyFileError("The sheet is empty. It needs a header row and rows of links.")
-    header = [cell_text(cell).strip() for cell in grid[header_index]]
+    header_row_number, header_cells = grid[header_index]
+    header = [cell_text(cell).strip() for cell in header_cells]
     while header and not header[-1]:
         header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise TooManyColumnsError(_too_many_columns(len(header)))
     width = len(header)
     header = [name or f"Column {index + 1}" for index, name in enumerate(header)]
     rows, row_numbers = [], []
-    for index in range(header_index + 1, len(grid)):
-        row = grid[index]
-        if not any(cell not in ("", None) for cell in row):
-            continue
-        if len(row) > width:
-            extra = len(row) - width
-            if any(cell not in ("", None) for cell in row[width:]):
-                header.extend(f"Column {width + offset + 1}" for offset in range(extra))
-                width = len(header)
+    for row_number, row in grid[header_index + 1 :]:
+        if len(row) > width and any(cell not in ("", None) for cell in row[width:]):
+            width = max(index + 1 for index, cell in enumerate(row) if cell not in ("", None))
+            if width > MAX_COLUMNS:
+                raise TooManyColumnsError(_too_many_columns(width))
+            header.extend(f"Column {number + 1}" for number in range(len(header), width))
         rows.append(row)
-        row_numbers.append(index + 1)
+        row_numbers.append(row_number)
     if not rows:
         raise EmptyFileError("The sheet has a header row but no data rows.")
     return Table(
         path, file_format, sheet_names, sheet_name, header, rows, row_numbers,
-        header_index + 1, cell_links,
+        header_row_number, cell_links,
     )  # fmt: skip
 
 

@@ -85,6 +85,38 @@ def million_row_xlsx() -> bytes:
     return raw_xlsx("".join(parts))
 
 
+def padded_whitespace_bomb() -> bytes:
+    """A sheet that inflates to over 512 MB of whitespace, its ratio lowered by stored random
+    padding so that the ratio check alone would let it through."""
+    import os
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            member.write(
+                (
+                    SHEET_HEAD
+                    + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
+                ).encode()
+            )
+            spaces = b" " * (1 << 20)
+            for _ in range(520):
+                member.write(spaces)
+            member.write(b"</sheetData></worksheet>")
+        archive.writestr(zipfile.ZipInfo("padding.bin"), os.urandom(3 << 20), zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+DTD_WORKBOOK = (
+    '<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY x "y">]>'
+    + WORKBOOK[WORKBOOK.index("<workbook") :]
+)
+
+
 def zip_bomb() -> bytes:
     """A package whose sheet declares gigabytes of zeros."""
     buffer = io.BytesIO()
@@ -191,4 +223,22 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
             {"empty_file", "no_link_column"},
         ),
         ("million.xlsx", million_row_xlsx(), {"too_many_rows"}),
+        ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
+        (
+            "wide.csv",
+            (
+                "Link,"
+                + ",".join(f"c{n}" for n in range(5000))
+                + "\n40.7 -74.0,"
+                + "x," * 4999
+                + "\n"
+            ).encode(),
+            {"too_many_columns"},
+        ),
+        ("blank-lines.csv", b"Link\n" + b"\n" * 1_100_000 + b"40.7,-74.0\n", {"too_many_rows"}),
+        (
+            "dtd-workbook.xlsx",
+            raw_xlsx(inline_rows([["Link"], ["40.7 -74.0"]]), workbook=DTD_WORKBOOK),
+            {"unreadable_file"},
+        ),
     ]
