@@ -50,6 +50,22 @@ class Settings:
     SWEEP_INTERVAL_SECONDS: float = _setting(
         60.0, "how often expired sessions are removed (0: never in the background)"
     )
+    UPLOADS_PER_MINUTE: int = _setting(
+        20, "uploads per client address per minute (0: no limit); more get 429"
+    )
+    UPLOAD_BYTES_PER_HOUR: int = _setting(
+        500 * 1024 * 1024, "bytes uploaded per client address per hour (0: no limit)"
+    )
+    TRUSTED_PROXIES: str = _setting(
+        "",
+        "addresses of our own reverse proxies, comma-separated: only their `X-Forwarded-For` counts",
+    )
+    MIN_FREE_BYTES: int = _setting(
+        256 * 1024 * 1024, "uploads get 507 and `/health` 503 below this much free disk"
+    )
+    MAX_WAITING_REQUESTS: int = _setting(
+        16, "`POST /process?wait=` calls waiting at once per worker; more answer at once"
+    )
 
     @classmethod
     def from_environ(

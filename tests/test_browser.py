@@ -53,6 +53,7 @@ def live_server(shortener):
             "SHORTLINK_HOSTS": shortener.host,
             "ALLOW_PRIVATE_NETWORKS": True,
             "MAX_UPLOAD_BYTES": 200_000,
+            "UPLOADS_PER_MINUTE": 0,
         }
     )
     server = LiveServer(app).start()

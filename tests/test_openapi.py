@@ -10,7 +10,14 @@ from schemathesis.checks import positive_data_acceptance
 
 from flask_app import create_app
 
-app = create_app({"DATA_DIR": tempfile.mkdtemp(prefix="openapi-"), "RESOLVE_SHORT_LINKS": False})
+app = create_app(
+    {
+        "DATA_DIR": tempfile.mkdtemp(prefix="openapi-"),
+        "RESOLVE_SHORT_LINKS": False,
+        "UPLOADS_PER_MINUTE": 0,
+        "SWEEP_INTERVAL_SECONDS": 0,
+    }
+)
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 # A file can match the schema (any bytes) and still not be a spreadsheet; OpenAPI cannot say
 # "a spreadsheet", so for the two upload operations 415/422 are right answers to valid bodies.

@@ -16,6 +16,7 @@ from map_converter.pipeline import convert_upload
 from map_converter.results import RowStatus, download_name
 
 from .errors import ApiError, error_response
+from .limits import client_address, free_bytes, require_free_space
 from .services import get_services, get_sessions
 
 bp = Blueprint("api", __name__)
@@ -23,7 +24,18 @@ OPENAPI_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 ROW_STATUSES = {str(status) for status in RowStatus}
 
 
+def _admit_upload() -> None:
+    """Per-client rate and volume, and free disk, checked before anything is read or written."""
+    services = get_services()
+    require_free_space(services.settings.data_dir, services.settings.MIN_FREE_BYTES)
+    client = client_address(
+        request.remote_addr, request.headers.get("X-Forwarded-For"), services.trusted_proxies
+    )
+    services.upload_limiter.check(client, request.content_length or 0)
+
+
 def _uploaded_file():
+    _admit_upload()
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         raise ApiError(400, "no_file", "Choose a file and send it in the form field 'file'.")
@@ -88,11 +100,16 @@ def process(session_id: uuid.UUID):
         raise ApiError(
             400, "bad_request", "column and sheet are strings, resolve is true or false."
         )
-    wait_seconds = _bounded_number("wait", 0.0, 0.0, get_services().settings.MAX_WAIT_SECONDS)
-    sessions = get_sessions()
-    status = sessions.start_job(str(session_id), column=column, sheet=sheet, resolve=resolve)
-    if wait_seconds:
-        status = sessions.wait(status["id"], wait_seconds)
+    services = get_services()
+    wait_seconds = _bounded_number("wait", 0.0, 0.0, services.settings.MAX_WAIT_SECONDS)
+    status = services.sessions.start_job(
+        str(session_id), column=column, sheet=sheet, resolve=resolve
+    )
+    if wait_seconds and services.waiting.try_enter():  # else answer now; the client polls
+        try:
+            status = services.sessions.wait(status["id"], wait_seconds)
+        finally:
+            services.waiting.leave()
     return jsonify({**status, "status_url": f"/status/{status['id']}"}), 202
 
 
@@ -152,6 +169,8 @@ def convert():
 @bp.get("/health")
 def health():
     settings = get_services().settings
+    if settings.MIN_FREE_BYTES > 0 and free_bytes(settings.data_dir) < settings.MIN_FREE_BYTES:
+        return error_response(503, "unhealthy", "The data folder's disk is nearly full.")
     for folder in (settings.data_dir / "uploads", settings.data_dir / "processed"):
         probe = folder / f".health-{uuid.uuid4().hex}"
         try:

@@ -22,15 +22,18 @@ STATUS_BY_CODE = {
     "file_too_large": 413,
     "too_many_rows_for_convert": 413,
     "not_a_spreadsheet": 415,
+    "rate_limited": 429,
+    "insufficient_storage": 507,
 }
 
 
 class ApiError(Exception):
     """An error answered as {"error": {"code", "message"}} with the given status."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
 
 
 def error_response(status: int, code: str, message: str):
@@ -42,7 +45,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message)
+        body, status = error_response(error.status, error.code, error.message)
+        body.headers.update(error.headers)
+        return body, status
 
     @app.errorhandler(MapConverterError)
     def handle_converter_error(error: MapConverterError):

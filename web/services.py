@@ -7,20 +7,26 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from map_converter.job_runner import ThreadPoolJobRunner
+from map_converter.safety import parse_host_list
 from map_converter.sessions import SessionService, local_session_service
 from map_converter.settings import Settings
 from map_converter.short_links import LazyShortLinkFollower, short_link_follower_factory
+
+from .limits import UploadRateLimiter, WaitingRequests
 
 EXTENSION_KEY = "map_converter"
 
 
 @dataclass
 class Services:
-    """What routes use: the settings, the sessions, and followers for POST /convert."""
+    """What routes use: the settings, the sessions, followers for POST /convert, the limits."""
 
     settings: Settings
     sessions: SessionService
     make_convert_follower: object  # () -> LazyShortLinkFollower | None
+    upload_limiter: UploadRateLimiter
+    waiting: WaitingRequests
+    trusted_proxies: frozenset[str]
 
 
 def init_services(app: Flask, settings: Settings) -> Services:
@@ -41,6 +47,13 @@ def init_services(app: Flask, settings: Settings) -> Services:
         make_convert_follower=make_convert_follower
         if settings.RESOLVE_SHORT_LINKS
         else _no_follower,
+        upload_limiter=UploadRateLimiter(
+            settings.data_dir / "processed" / ".rate-limits.sqlite3",
+            settings.UPLOADS_PER_MINUTE,
+            settings.UPLOAD_BYTES_PER_HOUR,
+        ),
+        waiting=WaitingRequests(settings.MAX_WAITING_REQUESTS),
+        trusted_proxies=parse_host_list(settings.TRUSTED_PROXIES),
     )
     app.extensions[EXTENSION_KEY] = services
     return services

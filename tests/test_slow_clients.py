@@ -1,0 +1,94 @@
+"""The shipped gunicorn config against slow and greedy clients, all on 127.0.0.1, bounded.
+
+Slow clients trickle a request one byte at a time; /health must still answer (with a generous
+client timeout: if the threads were all held, it would wait until the trickling stops and fail).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.test_gunicorn import free_port, wait_until_healthy
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SLOW_CLIENTS = 64
+TRICKLE_SECONDS = 40  # longer than every /health call below may take
+
+
+@pytest.fixture(scope="module")
+def shipped_server(tmp_path_factory):
+    """gunicorn with gunicorn.conf.py as shipped (2 workers), on loopback."""
+    data_dir = tmp_path_factory.mktemp("slow-clients")
+    port = free_port()
+    log = open(data_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
+    environment = {**os.environ, "MAPLINK_DATA_DIR": str(data_dir), "WEB_CONCURRENCY": "2"}
+    environment.pop("GUNICORN_THREADS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "flask_app:app", "--bind", f"127.0.0.1:{port}"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    if not wait_until_healthy(base_url):
+        process.kill()
+        pytest.fail("gunicorn did not start: " + (data_dir / "gunicorn.log").read_text())
+    yield base_url, port
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def trickle(port: int, stop: threading.Event, opened: list) -> None:
+    """Open a connection and send a request's bytes one per second until told to stop."""
+    request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 200
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            opened.append(1)
+            deadline = time.monotonic() + TRICKLE_SECONDS
+            for byte in request:
+                if stop.is_set() or time.monotonic() > deadline:
+                    return
+                connection.sendall(bytes([byte]))
+                stop.wait(1.0)
+    except OSError:
+        return
+
+
+def test_health_answers_while_64_clients_trickle_their_requests(shipped_server):
+    base_url, port = shipped_server
+    stop = threading.Event()
+    opened: list = []
+    threads = [
+        threading.Thread(target=trickle, args=(port, stop, opened), daemon=True)
+        for _ in range(SLOW_CLIENTS)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(opened) < SLOW_CLIENTS and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(opened) == SLOW_CLIENTS
+        time.sleep(2)  # every slow client has sent bytes and holds what it can
+        for _ in range(5):
+            response = requests.get(f"{base_url}/health", timeout=TRICKLE_SECONDS / 2)
+            assert response.status_code == 200
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
