@@ -23,44 +23,87 @@ CREATE TABLE IF NOT EXISTS resolved_links (
 
 
 class ResolvedLinkCache:
-    """link -> LinkReading, shared by every worker through one SQLite file (WAL mode)."""
+    """link -> LinkReading, shared by every worker through one SQLite file (WAL mode).
+
+    The cache only saves requests: a damaged file (random bytes, truncated, a stray -wal) is
+    moved aside and a new one is started, and any other database error just means no cache.
+    """
 
     def __init__(
-        self, path: Path, ttl_seconds: float = 30 * 86400, failure_ttl_seconds: float = 86400
+        self,
+        path: Path,
+        ttl_seconds: float = 30 * 86400,
+        failure_ttl_seconds: float = 86400,
+        clock=time.time,
     ):
         self.path = Path(path)
         self.ttl_seconds = ttl_seconds
         self.failure_ttl_seconds = failure_ttl_seconds
+        self.clock = clock
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as connection:
-            connection.execute(_SCHEMA)
+        self._generation = 0  # bumped when the file is replaced: threads reconnect
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            self._local.connection = connection
+        if connection is not None and self._local.generation == self._generation:
+            return connection
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute(_SCHEMA)
+                connection.execute("SELECT COUNT(*) FROM resolved_links WHERE 0").fetchone()
+                break
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+                self._set_aside()
+        self._local.connection, self._local.generation = connection, self._generation
         return connection
+
+    def _set_aside(self) -> None:
+        """Move a damaged cache (and its -wal/-shm) out of the way; the next use starts afresh."""
+        stamp = f"damaged-{int(self.clock())}"
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                try:
+                    source.replace(Path(f"{self.path}.{stamp}{suffix}"))
+                except OSError:
+                    source.unlink(missing_ok=True)
+        self._generation += 1
+        logger.warning(
+            "resolved-link cache at %s was damaged; moved aside, starting a new one", self.path
+        )
+
+    def _on_error(self, error: sqlite3.Error, doing: str) -> None:
+        logger.warning("resolved-link cache: could not %s at %s: %s", doing, self.path, error)
+        if isinstance(error, sqlite3.DatabaseError) and not isinstance(
+            error, sqlite3.OperationalError
+        ):
+            self._set_aside()
 
     def get_many(self, links: list[str]) -> dict[str, LinkReading]:
         """Cached, unexpired readings for those links."""
         found: dict[str, LinkReading] = {}
-        now = time.time()
-        connection = self._connection()
+        now = self.clock()
         for start in range(0, len(links), 500):
             chunk = links[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
             try:
-                rows = connection.execute(
-                    "SELECT link, lat, lng, method, provider, reason FROM resolved_links "
-                    f"WHERE expires_at > ? AND link IN ({placeholders})",
-                    [now, *chunk],
-                ).fetchall()
-            except sqlite3.Error:
-                logger.warning("resolved-link cache unreadable at %s", self.path, exc_info=True)
+                rows = (
+                    self._connection()
+                    .execute(
+                        "SELECT link, lat, lng, method, provider, reason FROM resolved_links "
+                        f"WHERE expires_at > ? AND link IN ({placeholders})",
+                        [now, *chunk],
+                    )
+                    .fetchall()
+                )
+            except sqlite3.Error as error:
+                self._on_error(error, "read")
                 return found
             for link, lat, lng, method, provider, reason in rows:
                 location = Location(lat, lng, method, provider) if lat is not None else None
@@ -71,7 +114,7 @@ class ResolvedLinkCache:
         """Store readings; successes live ttl_seconds, lasting failures failure_ttl_seconds."""
         if not readings:
             return
-        now = time.time()
+        now = self.clock()
         rows = []
         for link, reading in readings.items():
             location = reading.location
@@ -88,7 +131,5 @@ class ResolvedLinkCache:
             self._connection().executemany(
                 "INSERT OR REPLACE INTO resolved_links VALUES (?, ?, ?, ?, ?, ?, ?)", rows
             )
-        except sqlite3.Error:
-            logger.warning(
-                "could not write the resolved-link cache at %s", self.path, exc_info=True
-            )
+        except sqlite3.Error as error:
+            self._on_error(error, "write")

@@ -59,3 +59,17 @@ class SessionExpiredError(MapConverterError):
 
 class JobNotDoneError(MapConverterError):
     code = "not_ready"
+
+
+class StorageFullError(MapConverterError):
+    code = "insufficient_storage"
+
+
+DISK_FULL_MESSAGE = "The server is short of disk space. Try again later."
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for the OSErrors of a full disk or an exhausted quota."""
+    import errno
+
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -52,6 +52,19 @@ class LocalFileStorage:
     def has_upload(self, session_id: str) -> bool:
         return (self.upload_root / session_id).is_dir()
 
+    def exists(self, session_id: str) -> bool:
+        return self.has_upload(session_id) or (self.processed_root / session_id).is_dir()
+
+    def modified_at(self, session_id: str) -> float | None:
+        """When the session's folders last changed (None when there are none)."""
+        times = []
+        for folder in (self.upload_root / session_id, self.processed_root / session_id):
+            try:
+                times.append(folder.stat().st_mtime)
+            except OSError:
+                continue
+        return max(times) if times else None
+
     def output_path(self, session_id: str, name: str) -> Path | None:
         """The stored output as a local path, or None when it has not been written."""
         path = self.processed_root / session_id / name

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from .convert import ShortLinkFollower
-from .errors import MapConverterError
+from .errors import DISK_FULL_MESSAGE, MapConverterError, is_disk_full
 from .pipeline import convert_file
 from .results import Progress
 
@@ -25,7 +25,10 @@ logger = logging.getLogger(__name__)
 
 STATUS_WRITE_INTERVAL_SECONDS = 0.5
 HEARTBEAT_INTERVAL_SECONDS = 1.0
-INTERRUPTED_MESSAGE = "The conversion stopped (the server restarted). Start it again."
+INTERRUPTED_MESSAGE = (
+    "The conversion stopped before it finished (the server restarted or ran short of disk "
+    "space). Start it again."
+)
 UNEXPECTED_FAILURE_MESSAGE = (
     "The conversion failed unexpectedly. Try again; if it keeps failing, report it."
 )
@@ -217,9 +220,13 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
         logger.info(
             "job %s failed: %s (%.2f s)", status.id, error.message, time.monotonic() - started
         )
-    except Exception:
-        logger.exception("job %s failed unexpectedly", status.id)
-        _finish_failed(publish, clock, UNEXPECTED_FAILURE_MESSAGE)
+    except Exception as error:
+        if is_disk_full(error):
+            logger.error("job %s: the disk is full", status.id)
+            _finish_failed(publish, clock, DISK_FULL_MESSAGE)
+        else:
+            logger.exception("job %s failed unexpectedly", status.id)
+            _finish_failed(publish, clock, UNEXPECTED_FAILURE_MESSAGE)
     finally:
         stop_heartbeat.set()
         if heartbeat_thread.is_alive():

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .convert import ShortLinkFollower, convert_table
+from .errors import DISK_FULL_MESSAGE, StorageFullError, is_disk_full
 from .output import default_format, format_from_path, write_output
 from .results import Conversion, Progress, RowResult
 from .tables import Table, read_table, store_upload
@@ -82,6 +83,10 @@ def convert_upload(
             follower=follower,
         )
         return output_path.read_bytes(), output_format
+    except OSError as error:
+        if is_disk_full(error):
+            raise StorageFullError(DISK_FULL_MESSAGE) from error
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -16,10 +16,13 @@ from pathlib import Path
 
 from .convert import ShortLinkFollower
 from .errors import (
+    DISK_FULL_MESSAGE,
     JobNotDoneError,
     NoLinkColumnError,
     SessionExpiredError,
     SessionNotFoundError,
+    StorageFullError,
+    is_disk_full,
 )
 from .file_storage import LocalFileStorage
 from .job_runner import JobRunner
@@ -36,7 +39,7 @@ logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 20
 PREVIEW_COLUMNS = 50
 PREVIEW_CELL_CHARS = 200
-ORPHAN_PROCESSED_GRACE_SECONDS = 3600
+ORPHAN_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
 EXPIRED_MESSAGE = "This upload has expired and its files were removed. Upload the file again."
@@ -90,8 +93,10 @@ class SessionService:
                 "expires_at": now + self.ttl_seconds,
             }
             self.state.save_manifest(manifest)
-        except BaseException:
+        except BaseException as error:
             self.storage.delete(session_id)
+            if is_disk_full(error):
+                raise StorageFullError(DISK_FULL_MESSAGE) from error
             raise
         return _summary(manifest)
 
@@ -283,8 +288,13 @@ class SessionService:
     # --- removal ----------------------------------------------------------------------------
 
     def delete(self, session_id: str) -> None:
-        """Remove the session's files now (a running job notices and stops)."""
-        session_id = self.manifest(session_id)["id"]
+        """Remove the session's files now (a running job notices and stops). Works on any
+        session folder that exists, with or without a manifest (an upload cut short)."""
+        session_id = parse_session_id(session_id)
+        if self.state.manifest(session_id) is None and not self.storage.exists(session_id):
+            if self.state.is_expired(session_id):
+                raise SessionExpiredError(EXPIRED_MESSAGE)
+            raise SessionNotFoundError(NOT_FOUND_MESSAGE)
         self.state.delete(session_id)
         self.storage.delete(session_id)
 
@@ -307,15 +317,12 @@ class SessionService:
                 continue
             manifest = self.state.manifest(session_id)
             if manifest is None:
-                if not self.storage.has_upload(session_id) and not self.state.is_running(
-                    session_id
-                ):
-                    folder = self.storage.processed_root / session_id
-                    if (
-                        folder.exists()
-                        and folder.stat().st_mtime + ORPHAN_PROCESSED_GRACE_SECONDS < now
-                    ):
-                        self.storage.delete(session_id)
+                # An upload cut short (its worker died while reading it) or outputs left behind:
+                # gone once nothing has touched them for a grace period.
+                modified_at = self.storage.modified_at(session_id)
+                is_old = modified_at is not None and modified_at + ORPHAN_GRACE_SECONDS < now
+                if is_old and not self.state.is_running(session_id):
+                    self.storage.delete(session_id)
                 continue
             if manifest["expires_at"] < now and self._is_past_keeping(session_id):
                 self._expire(session_id)

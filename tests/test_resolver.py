@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -343,3 +344,36 @@ def test_host_names_are_checked_after_dns_resolution(shortener, socket_guard):
     ).resolve(link)
     assert allowed.location is not None
     assert shortener.hits == ["/a"]
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated", "stray-wal"])
+def test_a_damaged_cache_is_set_aside_and_rebuilt(shortener, tmp_path, damage):
+    shortener.routes["/a"] = Route(location=PLACE)
+    path = tmp_path / "cache.sqlite3"
+    make_resolver(shortener, tmp_path).resolve(shortener.url("/a"))  # a real cache file
+    if damage == "random":
+        path.write_bytes(bytes(range(256)) * 64)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    else:
+        Path(str(path) + "-wal").write_bytes(b"\x00garbage" * 1000)
+    resolver = make_resolver(shortener, tmp_path)  # starts fine
+    reading = resolver.resolve(shortener.url("/a"))
+    assert reading.location is not None
+    again = make_resolver(shortener, tmp_path)
+    assert again.resolve(shortener.url("/a")).location is not None
+    assert again.upstream_requests == 0  # the new cache works
+
+
+def test_a_cache_damaged_during_a_job_costs_only_the_cache(shortener, tmp_path):
+    shortener.routes["/a"] = Route(location=PLACE)
+    shortener.routes["/b"] = Route(location=PLACE)
+    resolver = make_resolver(shortener, tmp_path)
+    assert resolver.resolve(shortener.url("/a")).location is not None
+    (tmp_path / "cache.sqlite3").write_bytes(b"not a database" * 500)
+    results = {}
+    resolver.resolve_many(
+        [shortener.url("/a"), shortener.url("/b")],
+        lambda link, reading: results.__setitem__(link, reading),
+    )
+    assert all(reading.location is not None for reading in results.values())

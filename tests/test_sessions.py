@@ -5,11 +5,15 @@ Time is an injected clock everywhere: nothing here sleeps to make something expi
 
 from __future__ import annotations
 
+import errno
+import time
 from pathlib import Path
 
 import pytest
 
-from map_converter.errors import SessionExpiredError, SessionNotFoundError
+import map_converter.output
+import map_converter.xlsx_patch
+from map_converter.errors import SessionExpiredError, SessionNotFoundError, StorageFullError
 from map_converter.file_storage import LocalFileStorage
 from map_converter.jobs import JobCancelledError, JobState, JobStatus
 from map_converter.session_state import MANIFEST_CACHE_SIZE, FileSessionState, JobLockFile
@@ -243,3 +247,50 @@ def test_deleting_while_a_job_waits_leaves_nothing(tmp_path):
 def test_only_canonical_uuids_become_paths(text):
     with pytest.raises(SessionNotFoundError):
         parse_session_id(text)
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def disk_full(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_during_upload_says_so_and_leaves_nothing(tmp_path):
+    service = local_session_service(tmp_path, InlineRunner())
+    with pytest.raises(StorageFullError):
+        service.create(disk_full, "p.csv")
+    assert list((tmp_path / "uploads").glob("*-*")) == []
+
+
+def test_a_full_disk_during_a_job_fails_it_with_that_reason(tmp_path, monkeypatch):
+    service = local_session_service(tmp_path, InlineRunner())
+    session_id = service.create(save_csv(), "p.csv")["id"]
+    monkeypatch.setattr(map_converter.xlsx_patch, "patch_workbook", disk_full)
+    monkeypatch.setattr(map_converter.output, "_write_new_xlsx", disk_full)
+    status = service.start_job(session_id)
+    assert status["state"] == "failed"
+    assert "disk space" in status["error"]
+    leftovers = [path.name for path in (tmp_path / "processed" / session_id).iterdir()]
+    assert not [name for name in leftovers if name.endswith((".partial", ".tmp"))]
+
+
+def test_delete_works_on_a_folder_without_a_manifest(tmp_path):
+    service = local_session_service(tmp_path, InlineRunner())
+    (tmp_path / "uploads" / SESSION).mkdir()
+    (tmp_path / "uploads" / SESSION / "upload.csv").write_bytes(b"half an upl")
+    service.delete(SESSION)
+    assert not (tmp_path / "uploads" / SESSION).exists()
+    with pytest.raises(SessionNotFoundError):
+        service.delete(SESSION)
+
+
+def test_an_upload_cut_short_is_swept_after_a_grace_period(tmp_path):
+    clock = Clock(time.time())
+    service = local_session_service(tmp_path, InlineRunner(), clock=clock)
+    (tmp_path / "uploads" / SESSION).mkdir()
+    service.sweep()
+    assert (tmp_path / "uploads" / SESSION).exists()  # maybe still being read
+    clock.now += 3601
+    service.sweep()
+    assert not (tmp_path / "uploads" / SESSION).exists()

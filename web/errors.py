@@ -24,6 +24,7 @@ STATUS_BY_CODE = {
     "not_a_spreadsheet": 415,
     "rate_limited": 429,
     "insufficient_storage": 507,
+    "too_many_columns": 422,
 }
 
 
