@@ -70,7 +70,9 @@ class _CheckedResolver(AbstractResolver):
 
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
         answers = await self._inner.resolve(host, port, family)
-        if not self._policy.allow_private_networks:
+        # Private addresses are allowed only for the hosts named in the settings, never for the
+        # built-in shorteners (a hosts-file entry must not turn maps.app.goo.gl inward).
+        if not self._policy.allows_private_address(host, port):
             for answer in answers:
                 if not is_public_address(answer["host"]):
                     raise BlockedAddressError(f"{host} resolves to a non-public address")

@@ -21,6 +21,13 @@ class HostPolicy:
     extra_hosts: frozenset[str] = frozenset()  # "host" or "host:port", from configuration
     allow_private_networks: bool = False
 
+    def allows_private_address(self, host: str, port: int) -> bool:
+        """Private networks are for the configured extra hosts only."""
+        host = host.lower().rstrip(".")
+        return self.allow_private_networks and (
+            host in self.extra_hosts or f"{host}:{port}" in self.extra_hosts
+        )
+
     def is_configured(self, host: str, port: int, scheme: str) -> bool:
         if f"{host}:{port}" in self.extra_hosts:
             return True

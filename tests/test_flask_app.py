@@ -321,3 +321,25 @@ def test_health_index_openapi_and_headers(client):
 
 def test_no_debug_mode_by_default(app):
     assert app.debug is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"column=Link", b"{not json", b"[" * 100_000 + b"]" * 100_000, b'"just a string"', b"[1, 2]"],
+    ids=["form", "broken", "deeply-nested", "string", "array"],
+)
+def test_process_refuses_a_body_that_is_not_a_json_object(client, body):
+    session_id = upload(client).get_json()["id"]
+    response = client.post(
+        f"/process/{session_id}", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 400, "bad_request")
+
+
+def test_a_data_folder_with_url_characters_in_its_name_works(tmp_path):
+    data_dir = tmp_path / "odd #1 ?x=1 %20"
+    app = create_app({"DATA_DIR": str(data_dir), "SWEEP_INTERVAL_SECONDS": 0})
+    client = app.test_client()
+    session_id = upload(client).get_json()["id"]
+    run_to_done(client, session_id)
+    assert client.get(f"/results/{session_id}").get_json()["total"] == 4

@@ -377,3 +377,36 @@ def test_a_cache_damaged_during_a_job_costs_only_the_cache(shortener, tmp_path):
         lambda link, reading: results.__setitem__(link, reading),
     )
     assert all(reading.location is not None for reading in results.values())
+
+
+def test_private_networks_are_allowed_only_for_the_configured_hosts():
+    import asyncio
+
+    from map_converter.resolver import BlockedAddressError, _CheckedResolver
+
+    class LoopbackDns:
+        async def resolve(self, host, port=0, family=0):
+            return [
+                {
+                    "hostname": host,
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "family": 2,
+                    "proto": 0,
+                    "flags": 0,
+                }
+            ]
+
+        async def close(self):
+            return None
+
+    async def answer(policy: HostPolicy, host: str):
+        checked = _CheckedResolver(policy)
+        await checked._inner.close()
+        checked._inner = LoopbackDns()
+        return await checked.resolve(host, 443)
+
+    policy = HostPolicy(frozenset({"tiles.example:443"}), allow_private_networks=True)
+    with pytest.raises(BlockedAddressError):  # a hosts-file entry pointing a shortener inward
+        asyncio.run(answer(policy, "maps.app.goo.gl"))
+    assert asyncio.run(answer(policy, "tiles.example"))[0]["host"] == "127.0.0.1"

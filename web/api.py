@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from functools import cache
 from pathlib import Path
@@ -62,6 +63,21 @@ def _output_format(value: str | None, default: str | None) -> str | None:
     return value
 
 
+def _json_options() -> dict:
+    """The request's JSON object ({} for an empty body); anything else is a 400."""
+    if not request.get_data(cache=True):
+        return {}
+    try:
+        options = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError) as error:  # not JSON, or nested past the parser's depth
+        raise ApiError(
+            400, "bad_request", "The body is not JSON. Send {column, sheet, resolve}."
+        ) from error
+    if not isinstance(options, dict):
+        raise ApiError(400, "bad_request", "Send a JSON object: {column, sheet, resolve}.")
+    return options
+
+
 @bp.post("/upload")
 def upload():
     upload_file = _uploaded_file()
@@ -84,9 +100,7 @@ def delete_upload(session_id: uuid.UUID):
 
 @bp.post("/process/<uuid:session_id>")
 def process(session_id: uuid.UUID):
-    options = request.get_json(silent=True) or {}
-    if not isinstance(options, dict):
-        raise ApiError(400, "bad_request", "Send a JSON object: {column, sheet, resolve}.")
+    options = _json_options()
     column, sheet, resolve = (
         options.get("column"),
         options.get("sheet"),
