@@ -1,6 +1,6 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8000
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8000 MAPLINK_DATA_DIR=/app/data
 WORKDIR /app
 
 COPY requirements.txt .
@@ -14,8 +14,8 @@ COPY docs/openapi.yaml docs/openapi.yaml
 COPY flask_app.py gunicorn.conf.py ./
 
 RUN useradd --create-home --uid 10001 app \
-    && mkdir -p uploads processed \
-    && chown -R app:app uploads processed
+    && mkdir -p data/uploads data/processed \
+    && chown -R app:app data
 USER app
 
 EXPOSE 8000

@@ -3,12 +3,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's Chromium for the browser tests (Playwright's own browser download is not used).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's packages the tests start themselves: Chromium for the page (Playwright's own browser
+# download is not used) and nginx, the buffering proxy of the Docker topology. Services are
+# never started by the install (policy-rc.d), only by the tests, on loopback.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+        had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+        [ "$had_policy" = 1 ] || printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod +x /usr/sbin/policy-rc.d
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
     else
-        echo "chromium is missing: run 'sudo apt-get install -y chromium chromium-driver'" >&2
+        echo "missing: run 'sudo apt-get install -y ${missing[*]}'" >&2
     fi
 fi
 
