@@ -12,12 +12,13 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import MapConverterError
+from .errors import MapConverterError, NoLinkColumnError
 from .output import OUTPUT_FORMATS, format_from_path
 from .pipeline import convert_file
 from .results import Progress
 from .settings import Settings
 from .short_links import short_link_follower_factory
+from .tables import has_link_column, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,22 @@ def _default_output(input_path: Path, output_format: str | None) -> Path:
     return input_path.with_name(f"{input_path.stem}-coordinates.{extension}")
 
 
+def _where_links_are(path: Path, chosen_sheet: str | None) -> str:
+    """A hint for 'no link column': the sheets that do have one, and the options to use."""
+    sheets: list[str] = []
+    try:
+        names = read_table(path, sheet=chosen_sheet).sheet_names
+        for name in names:
+            if name != chosen_sheet and has_link_column(read_table(path, sheet=name)):
+                sheets.append(name)
+    except MapConverterError:
+        pass
+    if sheets:
+        listed = ", ".join(repr(name) for name in sheets)
+        return f"Sheets with links: {listed}; choose one with --sheet NAME (and --column NAME)."
+    return "Name the column of links with --column NAME (and the sheet with --sheet NAME)."
+
+
 def main(argv: list[str] | None = None, environ=None) -> int:
     """Run the CLI; exit 0 when the file was processed, 1 when it could not be, 2 for usage."""
     # Messages go to stderr through logging; stdout carries only the summary line.
@@ -103,6 +120,10 @@ def main(argv: list[str] | None = None, environ=None) -> int:
             follower=follower,
             progress=progress_bar,
         )
+    except NoLinkColumnError as error:
+        progress_bar.finish()
+        logger.error("%s %s", error.message, _where_links_are(input_path, args.sheet))
+        return 1
     except MapConverterError as error:
         progress_bar.finish()
         logger.error("%s", error.message)

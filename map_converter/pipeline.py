@@ -60,6 +60,7 @@ def convert_upload(
     save_upload: Callable[[Path], None],
     work_root: Path,
     *,
+    filename: str = "",
     output_format: str | None = None,
     column: str | None = None,
     sheet: str | None = None,
@@ -70,7 +71,7 @@ def convert_upload(
     work_root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=".convert-", dir=work_root))
     try:
-        source, file_format = store_upload(save_upload, folder)
+        source, file_format = store_upload(save_upload, folder, filename)
         output_format = output_format or default_format(file_format)
         output_path = folder / f"output.{output_format}"
         convert_file(

@@ -78,9 +78,9 @@ class SessionService:
         session_id = str(uuid.uuid4())
         folder = self.storage.upload_folder(session_id)
         try:
-            source, file_format = store_upload(save_upload, folder)
+            source, file_format = store_upload(save_upload, folder, filename)
             table = read_table(source, sheet=sheet, max_rows=self.max_rows, file_format=file_format)
-            link_column = detect_link_column(table)
+            link_column = _link_column_or_none(table)
             now = self.clock()
             manifest = {
                 "id": session_id,
@@ -111,11 +111,7 @@ class SessionService:
             max_rows=self.max_rows,
             file_format=manifest["format"],
         )
-        try:
-            link_column = detect_link_column(table)
-        except NoLinkColumnError:
-            link_column = None
-        return _summary({**manifest, **_describe(table, link_column)})
+        return _summary({**manifest, **_describe(table, _link_column_or_none(table))})
 
     def manifest(self, session_id: str) -> dict:
         """The session's manifest; expired sessions are removed (never while their job runs)."""
@@ -156,14 +152,12 @@ class SessionService:
             and current.options == options.to_json()
         ):
             return self._public(current)
-        if (
-            column is not None
-            and column not in manifest["columns"]
-            and options.sheet == manifest["sheet"]
-        ):
-            raise NoLinkColumnError(
-                f"There is no column named {column!r}. Columns: {', '.join(manifest['columns'])}."
-            )
+        if options.sheet == manifest["sheet"]:
+            if column is not None and column not in manifest["columns"]:
+                columns = ", ".join(manifest["columns"])
+                raise NoLinkColumnError(f"There is no column named {column!r}. Columns: {columns}.")
+            if column is None and manifest["link_column"] is None:
+                raise NoLinkColumnError(NO_LINK_COLUMN_MESSAGE)
 
         def new_status(generation: int) -> JobStatus:
             return JobStatus(
@@ -331,6 +325,19 @@ class SessionService:
         return removed
 
 
+NO_LINK_COLUMN_MESSAGE = (
+    "No column of this file holds map links or coordinates that we could find. Choose the sheet "
+    "and the column that hold them, then convert."
+)
+
+
+def _link_column_or_none(table) -> int | None:
+    try:
+        return detect_link_column(table)
+    except NoLinkColumnError:
+        return None
+
+
 def _describe(table, link_column: int | None) -> dict:
     """Sheet-specific part of a summary: columns, detected link column, rows, and a preview of at
     most PREVIEW_ROWS x PREVIEW_COLUMNS cells, each cut to PREVIEW_CELL_CHARS for display."""
@@ -339,6 +346,7 @@ def _describe(table, link_column: int | None) -> dict:
         "sheet": table.sheet_name,
         "columns": table.header,
         "link_column": table.header[link_column] if link_column is not None else None,
+        "message": None if link_column is not None else NO_LINK_COLUMN_MESSAGE,
         "row_count": table.row_count,
         "preview": {
             "columns": table.header[:width],
@@ -357,6 +365,7 @@ def _shown(value: object) -> str:
 
 SUMMARY_KEYS = (
     "id",
+    "message",
     "filename",
     "format",
     "sheets",
@@ -369,7 +378,7 @@ SUMMARY_KEYS = (
 
 
 def _summary(manifest: dict) -> dict:
-    return {key: manifest[key] for key in SUMMARY_KEYS}
+    return {key: manifest.get(key) for key in SUMMARY_KEYS}
 
 
 def safe_display_name(filename: str) -> str:

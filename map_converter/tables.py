@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import (
     EmptyFileError,
     EncryptedFileError,
+    MapConverterError,
     NoLinkColumnError,
     NotASpreadsheetError,
     TooManyColumnsError,
@@ -114,13 +115,17 @@ def cell_text(value: object) -> str:
 # --- format sniffing ---------------------------------------------------------------------------
 
 
-def sniff_format(path: Path) -> str:
-    """xlsx / xlsm / xls / ods / csv / tsv from the content, whatever the extension says."""
+WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xls", "ods")
+
+
+def sniff_format(path: Path, claimed_name: str | None = None) -> str:
+    """xlsx / xlsm / xls / ods / csv / tsv from the content; the name (the client's, for an
+    upload) only tells TSV from CSV and a workbook from text that merely has a workbook's name."""
     with open(path, "rb") as handle:
         head = handle.read(8192)
     if not head:
         raise EmptyFileError("The file is empty. Upload a spreadsheet with a header row and links.")
-    suffix = path.suffix.lower().lstrip(".")
+    suffix = Path(claimed_name or path.name).suffix.lower().lstrip(".")
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
             raise EncryptedFileError(
@@ -130,6 +135,11 @@ def sniff_format(path: Path) -> str:
     if head.startswith(ZIP_MAGIC):
         return _zip_format(path, suffix)
     if _looks_like_text(head):
+        if suffix in WORKBOOK_SUFFIXES:
+            raise NotASpreadsheetError(
+                f"This file is named .{suffix} but holds plain text, not a workbook. Open it in "
+                "a spreadsheet program and save it as .xlsx, or name it .csv if it is a CSV file."
+            )
         return "tsv" if suffix == "tsv" else "csv"
     raise NotASpreadsheetError(
         "This is not a spreadsheet. Upload .xlsx, .xlsm, .xls, .ods, .csv or .tsv."
@@ -199,11 +209,13 @@ def _looks_like_text(head: bytes) -> bool:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def store_upload(save: Callable[[Path], None], folder: Path) -> tuple[Path, str]:
+def store_upload(
+    save: Callable[[Path], None], folder: Path, filename: str = ""
+) -> tuple[Path, str]:
     """Save an upload in folder under a name we choose, named after its sniffed format."""
     received = folder / "upload.bin"
     save(received)
-    file_format = sniff_format(received)
+    file_format = sniff_format(received, filename)
     source = folder / f"source.{file_format}"
     received.rename(source)
     return source, file_format
@@ -215,27 +227,51 @@ def read_table(
     max_rows: int | None = None,
     file_format: str | None = None,
 ) -> Table:
-    """Read the chosen sheet (default: the first with data) of any supported spreadsheet.
+    """Read the chosen sheet of any supported spreadsheet. Without a choice: the first sheet that
+    has a column of links, else the first sheet with data (a "Read me" sheet never stops anyone).
 
     file_format is sniff_format's answer when the caller already has it.
     """
     path = Path(path)
     file_format = file_format or sniff_format(path)
     if file_format in ("csv", "tsv"):
-        sheet_names: list[str] = []
-        grid = _read_csv_grid(path, file_format)
-        sheet_name = None
-        cell_links: dict = {}
+        table = _table_from_grid(path, file_format, [], None, _read_csv_grid(path, file_format), {})
     else:
-        sheet_names, sheet_name, grid = _read_workbook_grid(path, sheet)
-        cell_links = read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
-    table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links)
+        table = _read_workbook_table(path, file_format, sheet)
     if max_rows is not None and table.row_count > max_rows:
         raise TooManyRowsError(
             f"The sheet has {table.row_count:,} rows; the limit is {max_rows:,}. "
             "Split the file into smaller ones and convert each."
         )
     return table
+
+
+def _read_workbook_table(path: Path, file_format: str, sheet: str | None) -> Table:
+    first_table: Table | None = None
+    first_error: MapConverterError | None = None
+    for sheet_names, sheet_name, grid in _workbook_grids(path, sheet):
+        links = read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
+        try:
+            table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, links)
+        except (EmptyFileError, TooManyColumnsError) as error:
+            if sheet is not None:
+                raise
+            first_error = first_error or error
+            continue
+        if sheet is not None or has_link_column(table):
+            return table
+        first_table = first_table or table
+    if first_table is not None:
+        return first_table
+    raise first_error or EmptyFileError("Every sheet of the workbook is empty.")
+
+
+def has_link_column(table: Table) -> bool:
+    try:
+        detect_link_column(table)
+    except NoLinkColumnError:
+        return False
+    return True
 
 
 def _decode_text(raw: bytes) -> str:
@@ -316,41 +352,41 @@ def _non_blank_rows(grid: list[list]) -> list[tuple[int, list]]:
     ]
 
 
-def _read_workbook_grid(
-    path: Path, sheet: str | None
-) -> tuple[list[str], str, list[tuple[int, list]]]:
-    """Values of one sheet through calamine, from cell A1."""
+def _workbook_grids(path: Path, sheet: str | None):
+    """(sheet names, sheet name, non-blank rows) of the chosen sheet, or of every sheet with
+    data in order, through calamine."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet_names = list(workbook.sheet_names)
-        if sheet is not None:
-            if sheet not in sheet_names:
-                raise UnknownSheetError(
-                    f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
-                )
-            grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            return sheet_names, sheet, _non_blank_rows(grid)
-        for name in sheet_names:
+    except Exception as error:  # calamine raises its own error types for damaged files
+        raise _calamine_error(error) from error
+    if sheet is not None and sheet not in sheet_names:
+        raise UnknownSheetError(
+            f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
+        )
+    for name in [sheet] if sheet is not None else sheet_names:
+        try:
             rows = _non_blank_rows(
                 workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             )
-            if rows:
-                return sheet_names, name, rows
-    except UnknownSheetError:
-        raise
-    except Exception as error:  # calamine raises its own error types for damaged files
-        message = str(error).lower()
-        if "password" in message or "encrypt" in message:
-            raise EncryptedFileError(
-                "The workbook is password-protected. Save a copy without a password and upload that."
-            ) from error
-        raise UnreadableFileError(
-            "The workbook could not be read (it may be damaged). "
-            "Open it in a spreadsheet program, save it again and upload the new copy."
-        ) from error
-    raise EmptyFileError("Every sheet of the workbook is empty.")
+        except Exception as error:
+            raise _calamine_error(error) from error
+        if rows or sheet is not None:
+            yield sheet_names, name, rows
+
+
+def _calamine_error(error: Exception) -> MapConverterError:
+    message = str(error).lower()
+    if "password" in message or "encrypt" in message:
+        return EncryptedFileError(
+            "The workbook is password-protected. Save a copy without a password and upload that."
+        )
+    return UnreadableFileError(
+        "The workbook could not be read (it may be damaged). "
+        "Open it in a spreadsheet program, save it again and upload the new copy."
+    )
 
 
 def _filled_cells(row: list) -> int:

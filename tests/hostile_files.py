@@ -34,6 +34,11 @@ WORKBOOK_RELS = (
 SHEET_HEAD = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
+# Files that are spreadsheets but hold no column of links: the upload succeeds (201) with
+# link_column null and a message, so the person can pick the sheet and column (issue 10).
+ACCEPTED_WITHOUT_LINKS = "accepted_without_links"
+
+
 def raw_xlsx(sheet_xml: str, workbook: str = WORKBOOK, include_sheet: bool = True) -> bytes:
     """A minimal .xlsx package around the given sheet XML."""
     buffer = io.BytesIO()
@@ -176,7 +181,7 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
     corrupted = bytearray(good)
     sheet_data = corrupted.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")
     corrupted[sheet_data : sheet_data + 120] = b"\xff" * 120  # the sheet's deflate stream
-    unreadable = {"unreadable_file", "not_a_spreadsheet", "empty_file", "no_link_column"}
+    unreadable = {"unreadable_file", "not_a_spreadsheet", "empty_file", ACCEPTED_WITHOUT_LINKS}
     return [
         ("image.xlsx", PNG, {"not_a_spreadsheet"}),
         ("program.xls", ELF, {"not_a_spreadsheet"}),
@@ -202,25 +207,33 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
             unreadable,
         ),
         ("missing-sheet.xlsx", raw_xlsx("", include_sheet=False), unreadable),
-        ("utf32.csv", "Name,City\nA,B\n".encode("utf-32"), {"no_link_column"}),
-        ("shift-jis.csv", "名前,住所\n東京,千代田区\n".encode("shift_jis"), {"no_link_column"}),
-        ("utf16-nolinks.csv", "Name\tCity\nA\tB\n".encode("utf-16"), {"no_link_column"}),
-        ("formulas.csv", b"Cmd,Other\n=cmd|' /C calc'!A0,@SUM(1)\n+1+1,-2-2\n", {"no_link_column"}),
+        ("utf32.csv", "Name,City\nA,B\n".encode("utf-32"), {ACCEPTED_WITHOUT_LINKS}),
+        (
+            "shift-jis.csv",
+            "名前,住所\n東京,千代田区\n".encode("shift_jis"),
+            {ACCEPTED_WITHOUT_LINKS},
+        ),
+        ("utf16-nolinks.csv", "Name\tCity\nA\tB\n".encode("utf-16"), {ACCEPTED_WITHOUT_LINKS}),
+        (
+            "formulas.csv",
+            b"Cmd,Other\n=cmd|' /C calc'!A0,@SUM(1)\n+1+1,-2-2\n",
+            {ACCEPTED_WITHOUT_LINKS},
+        ),
         (
             "xss.csv",
             b"Name,Note\n<img src=x onerror=alert(1)>,<script>alert(1)</script>\n",
-            {"no_link_column"},
+            {ACCEPTED_WITHOUT_LINKS},
         ),
         (
             "nul-in-csv.csv",
             b"Name,Other\n" + b"plain,text\n" * 1000 + b"a\x00b,c\n" * 50,
-            {"no_link_column"},
+            {ACCEPTED_WITHOUT_LINKS},
         ),
         ("huge-field.csv", b"Link\n" + b"x" * 300_000 + b"\n", {"unreadable_file"}),
         (
             "page.xls",
             b"<html><body><table><tr><td>hi</td></tr></table></body></html>",
-            {"empty_file", "no_link_column"},
+            {"not_a_spreadsheet"},
         ),
         ("million.xlsx", million_row_xlsx(), {"too_many_rows"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),

@@ -86,3 +86,28 @@ def test_cli_resolves_short_links_from_configured_host(tmp_path, shortener):
     result = run_cli(source, env={"MAPLINK_SHORTLINK_HOSTS": shortener.host}, cwd=tmp_path / "x")
     assert result.returncode == 0
     assert len(shortener.hits) == hits_before
+
+
+def test_cli_no_link_column_names_the_sheets_that_have_one(tmp_path):
+    source = write_xlsx(
+        tmp_path / "book.xlsx",
+        [["Read me"], ["Notes only"]],
+        sheet="Read me",
+        extra_sheets={"Clients": [["Name", "Map link"], ["A", PIN]], "Summary": [["Total"], [3]]},
+    )
+    result = run_cli(source, "--sheet", "Read me", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "'Clients'" in result.stderr
+    assert "--sheet" in result.stderr
+    assert "Summary" not in result.stderr
+    default = run_cli(source, "--no-resolve", cwd=tmp_path)  # the first sheet with links
+    assert default.returncode == 0
+    assert default.stdout.strip().endswith("1 rows: 1 ok, 0 failed, 0 skipped")
+
+
+def test_cli_output_name_and_format_must_agree(tmp_path):
+    source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
+    result = run_cli(source, "-o", tmp_path / "out.csv", "--format", "kml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "does not match" in result.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -170,9 +170,37 @@ def test_upload_errors_leave_nothing_on_disk(client, tmp_path):
     assert_error(client.post("/upload", data={"file": (io.BytesIO(b""), "")}), 400, "no_file")
     assert_error(upload(client, b"\x00\x01\x02\x03" * 64, "fake.xlsx"), 415, "not_a_spreadsheet")
     assert_error(upload(client, b"", "empty.csv"), 422, "empty_file")
-    assert_error(upload(client, b"A,B\nx,y\n", "nolinks.csv"), 422, "no_link_column")
     assert_error(upload(client, b"Link\n" + b"1.5,2.5\n" * 51, "big.csv"), 422, "too_many_rows")
     assert session_files(tmp_path) == []
+
+
+def test_a_file_without_links_uploads_and_says_to_choose_a_column(client):
+    response = upload(client, b"A,B\nx,y\n", "nolinks.csv")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["link_column"] is None
+    assert "Choose the sheet and the column" in body["message"]
+    assert_error(client.post(f"/process/{body['id']}"), 422, "no_link_column")
+    assert client.post(f"/process/{body['id']}?wait=20", json={"column": "B"}).status_code == 202
+
+
+def test_plain_text_named_like_a_workbook_is_not_a_spreadsheet(client):
+    for name in ("places.xlsx", "places.xls", "places.ods", "places.xlsm"):
+        assert_error(upload(client, b"Link\n40.7,-74.0\n", name), 415, "not_a_spreadsheet")
+    assert upload(client, b"Link\n40.7 -74.0\n", "places.txt").status_code == 201
+
+
+def test_the_first_sheet_with_links_is_the_default(client, tmp_path):
+    source = write_xlsx(
+        tmp_path / "book.xlsx",
+        [["Read me"], ["This workbook lists our clients."]],
+        sheet="Read me",
+        extra_sheets={"Clients": [["Name", "Map link"], ["A", "40.7, -74.0"]]},
+    )
+    body = upload(client, source.read_bytes(), "book.xlsx").get_json()
+    assert body["sheet"] == "Clients"
+    assert body["link_column"] == "Map link"
+    assert body["sheets"] == ["Read me", "Clients"]
 
 
 def test_too_large_is_413(tmp_path):

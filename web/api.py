@@ -159,6 +159,7 @@ def convert():
         payload, output_format = convert_upload(
             upload_file.save,
             services.settings.data_dir / "uploads",
+            filename=upload_file.filename,
             output_format=output_format,
             column=request.form.get("column") or None,
             sheet=request.form.get("sheet") or None,
