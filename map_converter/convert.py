@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from .links import METHOD_NOTES, LinkReading, read_link
@@ -80,6 +80,7 @@ def convert_table(
     column: str | None = None,
     resolver: ShortLinkFollower | None = None,
     progress: Callable[[Progress], None] | None = None,
+    known: Mapping[int, RowResult] | None = None,
 ) -> Conversion:
     """Read every row's link; rows needing no network first, then short links via the resolver."""
     link_column = detect_link_column(table, column)
@@ -91,6 +92,10 @@ def convert_table(
     pending: dict[str, list[int]] = {}  # short link -> data indexes waiting for it
     for index in range(table.row_count):
         row_number = table.row_numbers[index]
+        if known and row_number in known:  # a retry: rows that were ok are not touched
+            results[index] = known[row_number]
+            reporter.add(known[row_number].status)
+            continue
         link = table.link_text(index, link_column).strip()
         name = _row_name(table, index, name_column)
         if not link:

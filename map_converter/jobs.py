@@ -50,11 +50,13 @@ ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
 
 @dataclass(frozen=True)
 class JobOptions:
-    """What the user asked for: the link column (None: detected), the sheet, short links on."""
+    """What the user asked for: the link column (None: detected), the sheet, short links on,
+    and whether to re-read only the rows that failed last time (the others keep their result)."""
 
     column: str | None
-    sheet: str
+    sheet: str | None
     resolve: bool
+    retry_failed: bool = False
 
     def to_json(self) -> dict:
         return {"column": self.column, "sheet": self.sheet, "resolve": self.resolve}
@@ -141,6 +143,7 @@ class JobContext:
     max_rows: int
     make_follower: Callable[[], ShortLinkFollower | None]
     clock: Callable[[], float] = time.time
+    previous_results: Callable[[], list] = list  # the last run's results, for a retry
 
 
 def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: JobContext) -> None:
@@ -182,6 +185,10 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
         heartbeat_thread.start()
         holder: dict = {}
 
+        known = None
+        if options.retry_failed:
+            known = {r.row_number: r for r in context.previous_results() if r.status == "ok"}
+
         def write_xlsx(path) -> None:
             holder["conversion"] = convert_file(
                 context.source_path(),
@@ -192,6 +199,7 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
                 max_rows=context.max_rows,
                 follower=context.make_follower() if options.resolve else None,
                 progress=on_progress,
+                known_results=known,
             )
 
         context.write_xlsx_to(write_xlsx)

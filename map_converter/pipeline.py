@@ -10,7 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .convert import ShortLinkFollower, convert_table
@@ -30,14 +30,16 @@ def convert_file(
     max_rows: int | None = None,
     follower: ShortLinkFollower | None = None,
     progress: Callable[[Progress], None] | None = None,
+    known_results: Mapping[int, RowResult] | None = None,
 ) -> Conversion:
     """Read → convert → write each (path, format) asked for; format None means the input's kind.
+    Rows in known_results (by row number) keep that result and are not read again.
 
     Each output is written to a temporary name first and renamed, so a reader never sees half
     a file and a failure leaves no partial one behind.
     """
     table = read_table(source, sheet=sheet, max_rows=max_rows, file_format=file_format)
-    conversion = convert_table(table, column, follower, progress)
+    conversion = convert_table(table, column, follower, progress, known_results)
     for path, output_format in outputs:
         write_output_atomically(conversion, Path(path), output_format)
     return conversion

@@ -137,19 +137,33 @@ class SessionService:
     # --- jobs -------------------------------------------------------------------------------
 
     def start_job(
-        self, session_id: str, column: str | None = None, sheet: str | None = None, resolve=True
+        self,
+        session_id: str,
+        column: str | None = None,
+        sheet: str | None = None,
+        resolve=True,
+        retry_failed: bool = False,
     ) -> dict:
-        """Start the conversion in the background, or answer the run that already goes."""
+        """Start the conversion in the background, or answer the run that already goes.
+
+        retry_failed re-reads only the rows that failed in the last finished run, with its
+        options; the rows that were ok keep their result."""
         manifest = self.manifest(session_id)
         session_id = manifest["id"]
         options = JobOptions(column, sheet or manifest["sheet"], bool(resolve))
         current = self.state.status(session_id)
         if current is not None and current.is_active:
             return self._public(current)
+        if retry_failed:
+            previous = self._done_status(session_id)
+            options = JobOptions(**previous.options, retry_failed=True)
+            if previous.counts.get("failed", 0) == 0:
+                return self._public(previous)  # nothing failed: nothing to do
         if (
             current is not None
             and current.state == JobState.DONE
             and current.options == options.to_json()
+            and not options.retry_failed
         ):
             return self._public(current)
         if options.sheet == manifest["sheet"]:
@@ -185,6 +199,7 @@ class SessionService:
             max_rows=self.max_rows,
             make_follower=self.make_follower,
             clock=self.clock,
+            previous_results=lambda: self._previous_results(session_id),
         )
 
         def job() -> None:
@@ -194,6 +209,10 @@ class SessionService:
 
         self.runner.submit(session_id, job)
         return self.status(session_id)
+
+    def _previous_results(self, session_id: str) -> list:
+        index = self.storage.output_path(session_id, "results.sqlite3")
+        return read_all_results(index) if index is not None else []
 
     def status(self, session_id: str) -> dict:
         """The job's status as any worker sees it; a dead run is reported interrupted."""

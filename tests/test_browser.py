@@ -368,3 +368,24 @@ def test_start_over_deletes_the_session(page, live_server, shortener, tmp_path):
         deadline_response = page.request.get(f"{live_server.url}/status/{session_id}")
     assert deadline_response.status == 404
     assert re.match(r"^[0-9a-f-]{36}$", session_id)
+
+
+def test_retry_failed_rows_from_the_review(page, live_server, shortener, tmp_path):
+    shortener.routes["/busy-once"] = Route(location=PIN, first_statuses=[503, 503, 503])
+    rows = [
+        ["Name", "Map link"],
+        ["Eiffel Tower", PIN],
+        ["Busy host", shortener.url("/busy-once")],
+        ["Broken", "https://example.com/not-a-map"],
+    ]
+    page.goto(live_server.url)
+    upload(page, write_xlsx(tmp_path / "retry.xlsx", rows))
+    page.click("#convert-button")
+    wait_review(page)
+    button = page.locator("#retry-failed-button")
+    expect(button).to_have_text("Retry 2 failed rows")
+    button.click()
+    expect(page.locator("#job-text")).to_contain_text("Done: 3 of 3 rows", timeout=30_000)
+    expect(page.locator(".stat-card__value")).to_have_text(["3", "2", "1", "0"])
+    expect(button).to_have_text("Retry 1 failed row")
+    assert page.console_errors == []

@@ -371,3 +371,44 @@ def test_a_data_folder_with_url_characters_in_its_name_works(tmp_path):
     session_id = upload(client).get_json()["id"]
     run_to_done(client, session_id)
     assert client.get(f"/results/{session_id}").get_json()["total"] == 4
+
+
+def test_retry_failed_rows_reads_only_those_rows(tmp_path, shortener):
+    # Unavailable on all three tries of the first run (not a lasting failure, so not cached).
+    shortener.routes["/flaky"] = Route(location=PIN, first_statuses=[503, 503, 503])
+    content = (
+        "Name,Map link\n"
+        f'Eiffel,"{PIN}"\n'
+        f"Short,{shortener.url('/flaky')}\n"
+        "Bad,https://example.com/x\n"
+    ).encode()
+    app = create_app(
+        {
+            "DATA_DIR": str(tmp_path),
+            "SHORTLINK_HOSTS": shortener.host,
+            "ALLOW_PRIVATE_NETWORKS": True,
+            "SWEEP_INTERVAL_SECONDS": 0,
+        }
+    )
+    client = app.test_client()
+    session_id = upload(client, content).get_json()["id"]
+    run_to_done(client, session_id)
+    assert client.get(f"/status/{session_id}").get_json()["counts"]["failed"] == 2
+    hits_before = len(shortener.hits)
+    response = client.post(f"/process/{session_id}?wait=20", json={"retry": "failed"})
+    assert response.status_code == 202
+    status = response.get_json()
+    assert status["state"] == "done"
+    assert status["run_count"] == 2
+    assert status["counts"] == {"ok": 2, "failed": 1, "skipped": 0}
+    assert len(shortener.hits) == hits_before + 1  # only the failed short link again
+    rows = client.get(f"/results/{session_id}").get_json()["rows"]
+    assert [row["status"] for row in rows] == ["ok", "ok", "failed"]
+    csv_text = client.get(f"/download/{session_id}?format=csv").get_data(as_text=True)
+    assert csv_text.count(",ok,") == 2
+
+
+def test_retry_needs_a_finished_run(client):
+    session_id = upload(client).get_json()["id"]
+    assert_error(client.post(f"/process/{session_id}", json={"retry": "failed"}), 409, "not_ready")
+    assert_error(client.post(f"/process/{session_id}", json={"retry": "all"}), 400, "bad_request")

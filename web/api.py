@@ -106,6 +106,9 @@ def process(session_id: uuid.UUID):
         options.get("sheet"),
         options.get("resolve", True),
     )
+    retry = options.get("retry")
+    if retry not in (None, "failed"):
+        raise ApiError(400, "bad_request", 'retry is "failed" (re-read only the rows that failed).')
     if (
         not isinstance(column, str | None)
         or not isinstance(sheet, str | None)
@@ -117,7 +120,7 @@ def process(session_id: uuid.UUID):
     services = get_services()
     wait_seconds = _bounded_number("wait", 0.0, 0.0, services.settings.MAX_WAIT_SECONDS)
     status = services.sessions.start_job(
-        str(session_id), column=column, sheet=sheet, resolve=resolve
+        str(session_id), column=column, sheet=sheet, resolve=resolve, retry_failed=retry == "failed"
     )
     if wait_seconds and services.waiting.try_enter():  # else answer now; the client polls
         try:

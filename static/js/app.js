@@ -319,6 +319,28 @@
       return card;
     });
     $("#stat-cards").replaceChildren(...cards);
+    const retryFailed = $("#retry-failed-button");
+    retryFailed.hidden = !status.counts.failed;
+    retryFailed.textContent = `Retry ${formatCount(status.counts.failed)} failed row${status.counts.failed === 1 ? "" : "s"}`;
+  }
+
+  // Re-reads only the rows that failed (a short link that timed out, a busy host); the rows that
+  // were ok keep their result, and links resolved before come from the server's cache.
+  async function retryFailedRows() {
+    const button = $("#retry-failed-button");
+    button.disabled = true;
+    try {
+      await api(`/process/${state.sessionId}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ retry: "failed" }),
+      });
+      enterWatch();
+    } catch (error) {
+      showError($("#global-error"), error.message);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async function loadResults(selectRowNumber = null) {
@@ -567,6 +589,7 @@
     });
     $("#convert-button").addEventListener("click", startConversion);
     $("#retry-button").addEventListener("click", retry);
+    $("#retry-failed-button").addEventListener("click", retryFailedRows);
     document.addEventListener("click", (event) => {
       if (event.target.closest('[data-action="start-over"]')) startOver();
     });
