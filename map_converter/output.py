@@ -176,7 +176,15 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
             column: NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)
             for column in layout.new_columns
         }
-        patch_workbook(table.path, path, table.sheet_name, rows, layout.new_columns, widths)
+        patch_workbook(
+            table.path,
+            path,
+            table.sheet_name,
+            rows,
+            layout.new_columns,
+            widths,
+            header_row=table.header_row_number,
+        )
         return
     _write_new_xlsx(conversion, layout, path)
 
@@ -211,14 +219,32 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
     workbook.close()
 
 
+def link_urls(conversion: Conversion) -> list[str | None] | None:
+    """Per row, the link behind a cell that only shows a label ("Open map" with a hyperlink);
+    None when no row has one. Files without hyperlinks (CSV) keep their shape."""
+    column = conversion.link_column
+    urls: list[str | None] = []
+    for index, result in enumerate(conversion.results):
+        row = conversion.table.rows[index]
+        shown = cell_text(row[column]).strip() if column < len(row) else ""
+        urls.append(result.link if result.link and result.link != shown else None)
+    return urls if any(urls) else None
+
+
 def write_csv(conversion: Conversion, path: Path) -> None:
     """UTF-8 CSV (with BOM so Excel reads accents right); formula-like text is neutralised."""
     layout = output_layout(conversion)
     numeric_columns = {layout.lat_column, layout.lng_column}
+    urls = link_urls(conversion)
+    header = list(layout.header)
+    if urls:
+        header.append(_free_name(header, ("Map link URL",)))
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([neutralise_formula(title) for title in layout.header])
-        for _result, row in output_rows(conversion, layout):
+        writer.writerow([neutralise_formula(title) for title in header])
+        for index, (_result, row) in enumerate(output_rows(conversion, layout)):
+            if urls:
+                row = [*row, urls[index]]
             writer.writerow(
                 [
                     (
@@ -250,6 +276,9 @@ def _properties(
         properties[title] = value if value != "" else None
     properties["method"] = result.method
     properties["note"] = result.note
+    shown = row[conversion.link_column] if conversion.link_column < len(row) else ""
+    if result.link and result.link != cell_text(shown).strip():
+        properties["Map link URL"] = result.link  # the hyperlink behind a label
     return properties
 
 

@@ -73,30 +73,45 @@ def _escaped(text: str) -> bytes:
 
 
 def _cells_xml(
-    prefix: bytes, row_number: int, values: Mapping[int, CellValue]
+    prefix: bytes,
+    row_number: int,
+    values: Mapping[int, CellValue],
+    styles: Mapping[int, bytes] | None = None,
 ) -> list[tuple[int, bytes]]:
     """(column, cell XML) for each value: numbers as numbers, text as inline strings (never a
-    formula, whatever it starts with); empty and non-finite values write no cell."""
+    formula, whatever it starts with); empty and non-finite values write no cell. styles gives
+    a column's style attribute (b' s="3"'): the header's look, an existing cell's number format."""
     cells = []
     close_cell = b"</" + prefix + b"c>"
     for column, value in values.items():
         kind = type(value)
+        style = styles.get(column, b"") if styles else b""
         if kind is float or kind is int:
             if not math.isfinite(value):
                 continue
-            cell = b'%s%d"><%sv>%s</%sv>%s' % (
-                _cell_opener(prefix, column), row_number, prefix, repr(value).encode(), prefix,
-                close_cell,
+            cell = b'%s%d"%s><%sv>%s</%sv>%s' % (
+                _cell_opener(prefix, column), row_number, style, prefix, repr(value).encode(),
+                prefix, close_cell,
             )  # fmt: skip
         elif value is None or value == "" or kind is bool:
             continue
         else:
-            cell = b'%s%d" t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis>%s' % (
-                _cell_opener(prefix, column), row_number, prefix, prefix, _escaped(str(value)),
-                prefix, prefix, close_cell,
+            cell = b'%s%d"%s t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis>%s' % (
+                _cell_opener(prefix, column), row_number, style, prefix, prefix,
+                _escaped(str(value)), prefix, prefix, close_cell,
             )  # fmt: skip
         cells.append((column, cell))
     return cells
+
+
+_STYLE_RE = re.compile(rb'\ss\s*=\s*"(\d+)"')
+
+
+def _style_of(cell_or_tag: bytes) -> bytes:
+    """b' s="N"' of a cell, or b''."""
+    tag = _TAG_REST_RE.match(cell_or_tag, 1)
+    match = _STYLE_RE.search(cell_or_tag, 0, tag.end() if tag else len(cell_or_tag))
+    return b' s="%s"' % match.group(1) if match else b""
 
 
 class _Expat:
@@ -121,7 +136,14 @@ class _Expat:
 class _SheetPatcher:
     """Copies the sheet XML from reader to writer, editing the rows that have values."""
 
-    def __init__(self, rows: Mapping[int, Mapping[int, CellValue]], last_column: int, widths):
+    def __init__(
+        self,
+        rows: Mapping[int, Mapping[int, CellValue]],
+        last_column: int,
+        widths,
+        header_row: int | None = None,
+    ):
+        self.header_row = header_row
         self.pending = dict(rows)
         self.pending_order = sorted(rows)  # row numbers, walked once from the front
         self.next_pending = 0
@@ -245,13 +267,18 @@ class _SheetPatcher:
         start_tag = _SPANS_RE.sub(b"", tag_bytes)  # spans is a hint our new cells would break
         if start_tag.endswith(b"/>"):
             start_tag = start_tag[:-2].rstrip() + b">"
-        new_cells = _cells_xml(prefix, row_number, values)
         first_new = min(values, default=0)
         last_existing = _last_cell_column(content, prefix)
         if last_existing is not None and last_existing < first_new:
+            styles = None
+            if row_number == self.header_row and last_existing >= 0:
+                # New header cells look like the header: the style of its last cell.
+                last_cell = content[content.rfind(b"<" + prefix + b"c") :]
+                styles = dict.fromkeys(values, _style_of(last_cell))
+            new_cells = _cells_xml(prefix, row_number, values, styles)
             body = content + b"".join(cell for _, cell in new_cells)
         else:
-            body = _merged_cells(content, prefix, values, new_cells)
+            body = _merged_cells(content, prefix, row_number, values, row_number == self.header_row)
         return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
 
     def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:
@@ -260,7 +287,9 @@ class _SheetPatcher:
 
     def _remaining_rows(self, prefix: bytes) -> bytes:
         rows = b"".join(
-            self._new_row(number, values, prefix) for number, values in self.pending.items()
+            self._new_row(number, self.pending[number], prefix)
+            for number in self.pending_order
+            if number in self.pending
         )
         self.pending.clear()
         return rows
@@ -320,12 +349,22 @@ def _last_cell_column(content: bytes, prefix: bytes) -> int | None:
     return column_number(reference.group(1).decode()) if reference else None
 
 
-def _merged_cells(content: bytes, prefix: bytes, values, new_cells) -> bytes:
-    """The row's cells with ours put in column order (replacing any in the same columns)."""
+def _merged_cells(content: bytes, prefix: bytes, row_number: int, values, is_header: bool) -> bytes:
+    """The row's cells with ours put in column order. A cell we replace keeps its style (its
+    number format, say); new header cells take the style of the header's last cell."""
     cells: list[tuple[int, bytes]] = []
-    for column, cell in _split_cells(content, prefix):
-        if column not in values:
+    styles: dict[int, bytes] = {}
+    existing = _split_cells(content, prefix)
+    for column, cell in existing:
+        if column in values:
+            styles[column] = _style_of(cell)
+        else:
             cells.append((column, cell))
+    if is_header and existing:
+        header_style = _style_of(existing[-1][1])
+        for column in values:
+            styles.setdefault(column, header_style)
+    new_cells = _cells_xml(prefix, row_number, values, styles)
     cells.extend(new_cells)
     cells.sort(key=lambda pair: pair[0])
     return b"".join(cell for _, cell in cells)
@@ -375,6 +414,7 @@ def patch_workbook(
     rows: Mapping[int, Mapping[int, CellValue]],
     new_columns: Sequence[int],
     widths: Mapping[int, float],
+    header_row: int | None = None,
 ) -> None:
     """Copy the workbook with the given cells set on one sheet; nothing else changes."""
     last_column = max([*new_columns, *(c for values in rows.values() for c in values)], default=0)
@@ -394,7 +434,7 @@ def patch_workbook(
                             source.open(info) as reader,
                             target.open(patched, "w", force_zip64=big) as writer,
                         ):
-                            _SheetPatcher(rows, last_column, widths).run(reader, writer)
+                            _SheetPatcher(rows, last_column, widths, header_row).run(reader, writer)
                     else:
                         with source.open(info) as member, target.open(info, "w") as copy:
                             shutil.copyfileobj(member, copy, 1 << 20)
