@@ -30,7 +30,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # A real workbook of a million rows unzips to a few hundred MB; far more is a zip bomb.
 MAX_UNCOMPRESSED_BYTES = 1 << 30  # a whole workbook, unpacked
-MAX_PART_BYTES = 512 << 20  # one part (a sheet's XML), unpacked
+# One part (a sheet's XML), unpacked: calamine holds a sheet's XML in memory while it reads it,
+# so this bounds a worker's memory (about 75 MB + this) for any upload we accept.
+MAX_PART_BYTES = 200 << 20
 MAX_COMPRESSION_RATIO = 250
 MAX_COLUMNS = 1_000
 MAX_SCANNED_ROWS = 1_048_576 + 1  # Excel's own sheet size (+ the header): blank lines count too
@@ -185,7 +187,7 @@ def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
     compressed = sum(info.compress_size for info in infos) or 1
     if any(info.file_size > MAX_PART_BYTES for info in infos):
         raise UnreadableFileError(
-            "A part of the workbook unpacks to more than 512 MB (a zip bomb, or padding?). "
+            "A sheet of the workbook unpacks to more than 200 MB (a zip bomb, or padding?). "
             "It was not opened; save the sheet again in a spreadsheet program."
         )
     if total > MAX_UNCOMPRESSED_BYTES or (

@@ -91,7 +91,7 @@ def million_row_xlsx() -> bytes:
 
 
 def padded_whitespace_bomb() -> bytes:
-    """A sheet that inflates to over 512 MB of whitespace, its ratio lowered by stored random
+    """A sheet that inflates to over 200 MB of whitespace, its ratio lowered by stored random
     padding so that the ratio check alone would let it through."""
     import os
 
@@ -109,7 +109,7 @@ def padded_whitespace_bomb() -> bytes:
                 ).encode()
             )
             spaces = b" " * (1 << 20)
-            for _ in range(520):
+            for _ in range(210):
                 member.write(spaces)
             member.write(b"</sheetData></worksheet>")
         archive.writestr(zipfile.ZipInfo("padding.bin"), os.urandom(3 << 20), zipfile.ZIP_STORED)

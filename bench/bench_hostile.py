@@ -1,0 +1,92 @@
+"""Peak memory and time of hostile uploads, each in a fresh process (issue 9's figures).
+
+Run: python bench/bench_hostile.py
+
+Each case uploads one file through the app (Flask's test client, no network) and reports the
+answer, the seconds and the process's peak RSS next to the same process's RSS before the
+upload (the floor: Python, Flask and the app loaded).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+from common import OUT_DIR
+
+CASE_SCRIPT = r"""
+import io, json, resource, sys, tempfile, time
+from flask_app import create_app
+app = create_app({"DATA_DIR": tempfile.mkdtemp(), "SWEEP_INTERVAL_SECONDS": 0, "UPLOADS_PER_MINUTE": 0})
+client = app.test_client()
+content = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+started = time.perf_counter()
+response = client.post("/upload", data={"file": (io.BytesIO(content), sys.argv[2])})
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+body = response.get_json()
+answer = body.get("error", {}).get("code") or f"rows={body.get('row_count')}"
+print(json.dumps({"status": response.status_code, "answer": answer, "seconds": seconds,
+                  "floor_mb": before, "peak_mb": peak}))
+"""
+
+
+def whitespace_sheet(path, megabytes: int, padding_megabytes: int) -> None:
+    """A sheet inflating to `megabytes` of whitespace, ratio lowered by stored random padding."""
+    from tests.hostile_files import CONTENT_TYPES, ROOT_RELS, SHEET_HEAD, WORKBOOK, WORKBOOK_RELS
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            member.write((SHEET_HEAD + "<sheetData>").encode())
+            member.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>')
+            member.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>40.7 -74.0</t></is></c></row>')
+            spaces = b" " * (1 << 20)
+            for _ in range(megabytes):
+                member.write(spaces)
+            member.write(b"</sheetData></worksheet>")
+        archive.writestr(
+            zipfile.ZipInfo("padding.bin"), os.urandom(padding_megabytes << 20), zipfile.ZIP_STORED
+        )
+
+
+def main() -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    cases = []
+    accepted = OUT_DIR / "whitespace-195mb.xlsx"
+    whitespace_sheet(accepted, 195, 16)
+    cases.append(("sheet inflating to 195 MB of whitespace (just accepted)", accepted, "w.xlsx"))
+    refused = OUT_DIR / "whitespace-1400mb.xlsx"
+    whitespace_sheet(refused, 1400, 16)
+    cases.append(("sheet inflating to 1.4 GB of whitespace", refused, "w.xlsx"))
+    empty_lines = OUT_DIR / "empty-lines.csv"
+    empty_lines.write_bytes(b"Link\n" + b"\n" * 19_000_000 + b"40.7,-74.0\n")
+    cases.append(("19 MB CSV of empty lines", empty_lines, "e.csv"))
+    wide = OUT_DIR / "wide.csv"
+    header = ",".join(f"c{n}" for n in range(500_000))
+    wide.write_text("Link," + header + "\n40.7 -74.0" + ",x" * 500_000 + "\n")
+    cases.append(("CSV with 500,000 columns", wide, "wide.csv"))
+    for label, path, name in cases:
+        result = subprocess.run(
+            [sys.executable, "-c", CASE_SCRIPT, str(path), name],
+            capture_output=True, text=True, cwd=str(OUT_DIR.parent.parent), timeout=600,
+        )  # fmt: skip
+        line = (
+            result.stdout.strip().splitlines()[-1]
+            if result.stdout.strip()
+            else result.stderr[-500:]
+        )
+        print(f"{label} ({path.stat().st_size / 1e6:.1f} MB upload): {line}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(OUT_DIR.parent.parent))  # tests.hostile_files builds the packages
+    tempfile.tempdir = str(OUT_DIR)
+    main()
