@@ -327,8 +327,17 @@ def _locate(text: str) -> Location | Refusal:
     return _SHORT_LINK if _SHORT_LINK in answers else answers[0]
 
 
+_BRACKETED_PAIR_RE = re.compile(r"\[\s*[-+]?[\d.]+\s*,\s*[-+]?[\d.]+\s*\]")
+BRACKETS_REASON = (
+    "two numbers in square brackets read two ways (GeoJSON writes longitude first); "
+    "write 'latitude, longitude' without brackets"
+)
+
+
 def _locate_text(text: str) -> Location | Refusal:
     """A cell without a link: coordinates, a plus code, or coordinates among other words."""
+    if text[0] == "[" and _BRACKETED_PAIR_RE.fullmatch(text):
+        return Refusal(BRACKETS_REASON)
     found = read_pair(text, allow_whole_numbers=False)
     if found.__class__ is Refusal and found.reason == UNCLEAR_REASON:
         hits = _pairs_in_text(text)  # several pairs: the same place written twice, or two places

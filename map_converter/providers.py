@@ -440,7 +440,7 @@ OSM = Provider(
 def _bing_point(rest: str) -> Found:
     for name in ("sp", "collection"):
         value = param(rest, name)
-        if value and value.startswith("point."):
+        if value and value[:6].lower() == "point.":  # Bing writes both point. and Point.
             parts = value[6:].split("_")
             if len(parts) >= 2:
                 return numbers_hit(parts[0], parts[1], "pin")
@@ -477,7 +477,7 @@ BING = Provider(
     sites=(HostRule(r"(?:www\.)?bing\.com", ("/maps",)),),
     schemes=("bingmaps",),
     readers=(
-        Reader("point.", _bing_point),
+        Reader("oint.", _bing_point),  # point. or Point.
         Reader("rtp=", _bing_route),
         query_param("where1", "query"),
         query_param("q", "query"),

@@ -100,6 +100,7 @@ REFUSED = [
     ("12, 5", "whole numbers"),
     ("191.5, 10.0", "out of range"),
     ("91.5, 200.0", "out of range"),
+    ("[2.2944813, 48.8583701]", "square brackets"),  # GeoJSON order, or Leaflet's? Never a guess.
 ]
 
 

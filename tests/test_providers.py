@@ -123,6 +123,7 @@ FORMS = [
     (f"https://www.bing.com/maps?where1={LAT}%2C{LNG}&lvl=15", LAT, LNG, "query", "bing"),
     (f"bingmaps:?cp={LAT}~{LNG}&lvl=10", LAT, LNG, "viewport", "bing"),
     (f"bingmaps:?collection=point.{LAT}_{LNG}_Eiffel", LAT, LNG, "pin", "bing"),
+    (f"https://www.bing.com/maps/default.aspx?v=2&cp=1~1&lvl=12&sp=Point.{LAT}_{LNG}_Eiffel___", LAT, LNG, "pin", "bing"),
     (f"https://www.bing.com/maps?rtp=~pos.48.85_2.35~pos.{LAT}_{LNG}", LAT, LNG, "directions-destination", "bing"),
     # --- Waze
     (f"https://waze.com/ul/h{WAZE_HASH}", *WAZE_POINT, "geohash", "waze"),
