@@ -28,11 +28,22 @@ from .xlsx_links import read_xlsx_links
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+
+
 # A real workbook of a million rows unzips to a few hundred MB; far more is a zip bomb.
-MAX_UNCOMPRESSED_BYTES = 1 << 30  # a whole workbook, unpacked
-# One part (a sheet's XML), unpacked: calamine holds a sheet's XML in memory while it reads it,
-# so this bounds a worker's memory (about 75 MB + this) for any upload we accept.
-MAX_PART_BYTES = 200 << 20
+@dataclass(frozen=True)
+class UnpackLimits:
+    """How far a workbook may unpack (None: no limit; the ratio check always applies)."""
+
+    part_bytes: int | None
+    total_bytes: int | None
+
+
+# Uploads: calamine holds a sheet's XML in memory while it reads it, so 200 MB per part keeps a
+# worker under ~300 MB for any upload it accepts. A local file given to the CLI is the user's
+# own: only the compression ratio is checked (a million-row sheet unpacks to ~250 MB).
+UPLOAD_LIMITS = UnpackLimits(part_bytes=200 << 20, total_bytes=1 << 30)
+LOCAL_FILE_LIMITS = UnpackLimits(part_bytes=None, total_bytes=None)
 MAX_COMPRESSION_RATIO = 250
 MAX_COLUMNS = 1_000
 MAX_SCANNED_ROWS = 1_048_576 + 1  # Excel's own sheet size (+ the header): blank lines count too
@@ -120,7 +131,9 @@ def cell_text(value: object) -> str:
 WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xls", "ods")
 
 
-def sniff_format(path: Path, claimed_name: str | None = None) -> str:
+def sniff_format(
+    path: Path, claimed_name: str | None = None, limits: UnpackLimits = LOCAL_FILE_LIMITS
+) -> str:
     """xlsx / xlsm / xls / ods / csv / tsv from the content; the name (the client's, for an
     upload) only tells TSV from CSV and a workbook from text that merely has a workbook's name."""
     with open(path, "rb") as handle:
@@ -135,7 +148,7 @@ def sniff_format(path: Path, claimed_name: str | None = None) -> str:
             )
         return "xls"
     if head.startswith(ZIP_MAGIC):
-        return _zip_format(path, suffix)
+        return _zip_format(path, suffix, limits)
     if _looks_like_text(head):
         if suffix in WORKBOOK_SUFFIXES:
             raise NotASpreadsheetError(
@@ -155,12 +168,12 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in content
 
 
-def _zip_format(path: Path, suffix: str) -> str:
+def _zip_format(path: Path, suffix: str, limits: UnpackLimits) -> str:
     """Tell OOXML from ODS and reject zip bombs before any XML is parsed."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            check_zip_sizes(infos)
+            check_zip_sizes(infos, limits)
             names = {info.filename for info in infos}
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100]
@@ -181,16 +194,16 @@ def _zip_format(path: Path, suffix: str) -> str:
     )
 
 
-def check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+def check_zip_sizes(infos: list[zipfile.ZipInfo], limits: UnpackLimits = UPLOAD_LIMITS) -> None:
     """Refuse archives whose declared uncompressed size or ratio is a zip bomb's."""
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
-    if any(info.file_size > MAX_PART_BYTES for info in infos):
+    if limits.part_bytes is not None and any(info.file_size > limits.part_bytes for info in infos):
         raise UnreadableFileError(
             "A sheet of the workbook unpacks to more than 200 MB (a zip bomb, or padding?). "
             "It was not opened; save the sheet again in a spreadsheet program."
         )
-    if total > MAX_UNCOMPRESSED_BYTES or (
+    if (limits.total_bytes is not None and total > limits.total_bytes) or (
         total > 50_000_000 and total / compressed > MAX_COMPRESSION_RATIO
     ):
         raise UnreadableFileError(
@@ -214,10 +227,11 @@ def _looks_like_text(head: bytes) -> bool:
 def store_upload(
     save: Callable[[Path], None], folder: Path, filename: str = ""
 ) -> tuple[Path, str]:
-    """Save an upload in folder under a name we choose, named after its sniffed format."""
+    """Save an upload in folder under a name we choose, named after its sniffed format
+    (with the upload limits on how far it may unpack)."""
     received = folder / "upload.bin"
     save(received)
-    file_format = sniff_format(received, filename)
+    file_format = sniff_format(received, filename, UPLOAD_LIMITS)
     source = folder / f"source.{file_format}"
     received.rename(source)
     return source, file_format
