@@ -40,13 +40,29 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
+SEARCHED_COLUMNS = ("name", "link", "note")
+
+
 def read_results_page(
-    path: Path, offset: int, limit: int, status: str | None = None
+    path: Path, offset: int, limit: int, status: str | None = None, search: str | None = None
 ) -> tuple[int, list[dict]]:
-    """(rows matching, one page of them as dicts keyed by COLUMNS)."""
+    """(rows matching, one page of them as dicts keyed by COLUMNS). search finds text in the
+    name, link or note, ignoring case."""
     connection = _connect_read_only(path)
     try:
-        where, parameters = ("WHERE status = ?", [status]) if status else ("", [])
+        conditions, parameters = [], []
+        if status:
+            conditions.append("status = ?")
+            parameters.append(status)
+        if search:
+            pattern = (
+                "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            conditions.append(
+                "(" + " OR ".join(f"{name} LIKE ? ESCAPE '\\'" for name in SEARCHED_COLUMNS) + ")"
+            )
+            parameters.extend([pattern] * len(SEARCHED_COLUMNS))
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         total = connection.execute(f"SELECT COUNT(*) FROM results {where}", parameters).fetchone()[
             0
         ]

@@ -247,15 +247,20 @@ class SessionService:
         return status
 
     def results(
-        self, session_id: str, offset: int = 0, limit: int = 100, status_filter: str | None = None
+        self,
+        session_id: str,
+        offset: int = 0,
+        limit: int = 100,
+        status_filter: str | None = None,
+        search: str | None = None,
     ) -> dict:
-        """A page of row results, optionally of one status only."""
+        """A page of row results, optionally of one status only or matching a search."""
         session_id = self.manifest(session_id)["id"]
         self._done_status(session_id)
         index = self.storage.output_path(session_id, "results.sqlite3")
         if index is None:
             raise JobNotDoneError("The results are not there yet. Start the conversion again.")
-        total, rows = read_results_page(index, offset, limit, status_filter)
+        total, rows = read_results_page(index, offset, limit, status_filter, search)
         return {
             "id": session_id,
             "total": total,

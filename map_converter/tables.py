@@ -58,7 +58,8 @@ LATITUDE_HEADERS = {"latitude", "lat", "latts", "latt", "lats"}
 LONGITUDE_HEADERS = {"longitude", "lng", "lon", "long", "longs", "longt"}
 NAME_HEADERS = {
     "name", "place", "place name", "title", "label", "location name", "store", "site",
-    "business", "company", "customer", "shop", "venue",
+    "business", "company", "customer", "shop", "venue", "client", "customer name", "client name",
+    "contact", "account", "organisation", "organization", "restaurant", "hotel", "branch",
 }  # fmt: skip
 
 

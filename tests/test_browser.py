@@ -157,9 +157,12 @@ def test_whole_flow(page, live_server, shortener, tmp_path):
     expect(table_rows).to_have_count(6)
     for index, row in enumerate(results):
         cells = table_rows.nth(index).locator("td")
+        # The table leads with what matters: row, status, latitude, longitude, note.
         assert cells.nth(0).text_content() == str(row["row_number"])
-        assert cells.nth(3).text_content() == ("" if row["lat"] is None else str(row["lat"]))
-        assert cells.nth(5).text_content() == row["status"]
+        assert cells.nth(1).text_content() == row["status"]
+        assert cells.nth(2).text_content() == ("" if row["lat"] is None else str(row["lat"]))
+        assert cells.nth(4).text_content().startswith(row["note"])
+        assert cells.nth(6).locator(".link-text").get_attribute("title") == row["link"]
     assert page.locator("#map").get_attribute("data-marker-count") == "4"
     page.screenshot(path=str(SCREENSHOTS / "4-review.png"), full_page=True)
     # Filters and the map link of an ok row
@@ -389,3 +392,88 @@ def test_retry_failed_rows_from_the_review(page, live_server, shortener, tmp_pat
     expect(page.locator(".stat-card__value")).to_have_text(["3", "2", "1", "0"])
     expect(button).to_have_text("Retry 1 failed row")
     assert page.console_errors == []
+
+
+REAL_PLACES = [
+    ("Eiffel Tower", 48.8583701, 2.2944813),
+    ("Big Ben", 51.5007292, -0.1246254),
+    ("Brandenburg Gate", 52.5162746, 13.3777041),
+    ("Colosseum", 41.8902102, 12.4922309),
+    ("Sagrada Família", 41.4036299, 2.1743558),
+    ("Rijksmuseum", 52.3599976, 4.8852188),
+    ("Charles Bridge", 50.0864518, 14.4114046),
+    ("St. Stephen's Cathedral", 48.2084578, 16.3731072),
+]
+
+
+def real_looking_workbook(path: Path, rows: int) -> Path:
+    """Clients with the links people paste (no test hosts): place pins, OSM, Apple, text, a
+    few that cannot be read."""
+    table = [["Client", "Map link", "City notes"]]
+    for number in range(rows):
+        name, lat, lng = REAL_PLACES[number % len(REAL_PLACES)]
+        kind = number % 6
+        if kind == 0:
+            link = f"https://www.google.com/maps/place/{name.replace(' ', '+')}/@{lat},{lng},17z/data=!3m1!4b1!4m6!3m5!1s0x0:0x{number:x}!8m2!3d{lat}!4d{lng}!16s"
+        elif kind == 1:
+            link = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}"
+        elif kind == 2:
+            link = f"https://maps.apple.com/?ll={lat},{lng}&q={name.replace(' ', '+')}"
+        elif kind == 3:
+            link = f"{lat}, {lng}"
+        elif kind == 4:
+            link = "see the brochure"
+        else:
+            link = f"https://maps.google.com/?q={lat},{lng}"
+        table.append([f"{name} #{number + 1}", link, "visit in spring"])
+    return write_xlsx(path, table)
+
+
+def test_review_step_reads_well_and_has_its_tools(browser_context, live_server, tmp_path):
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = browser_context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())  # no tiles
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url)
+    upload(page, real_looking_workbook(tmp_path / "clients.xlsx", 130))
+    page.click("#convert-button")
+    wait_review(page)
+    rows = page.locator("#results-table tbody tr")
+    expect(rows).to_have_count(100)
+    heights = [rows.nth(index).bounding_box()["height"] for index in range(15)]
+    assert max(heights) <= 40  # one line each: a screenful shows 15 rows and more
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "review-1280.png"), full_page=True)
+    # Jump to page 2 of 2
+    page.fill("#page-number", "2")
+    page.click("#page-jump button")
+    expect(page.locator("#page-info")).to_have_text("Rows 101–130 of 130")
+    # Search over name, link and note
+    page.fill("#result-search", "Colosseum")
+    expect(rows).to_have_count(16)  # one row in eight of 130
+    expect(rows.first.locator('[data-field="name"]')).to_contain_text("Colosseum")
+    # An empty filter says so
+    page.fill("#result-search", "")
+    page.click('.chip[data-filter="skipped"]')
+    expect(page.locator("#results-empty")).to_have_text("No skipped rows.")
+    expect(rows).to_have_count(0)
+    # Copy the coordinates of a row in one click
+    page.click('.chip[data-filter="ok"]')
+    copy = rows.first.locator('[data-copy="coordinates"]')
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "48.8583701, 2.2944813"
+    # A phone: cards with status, coordinates and note, no sideways scrolling
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.click('.chip[data-filter=""]')
+    expect(rows).to_have_count(100)
+    assert no_horizontal_scroll(page)
+    first = rows.first
+    expect(first.locator('[data-field="status"]')).to_be_visible()
+    for field in ("status", "lat", "lng", "note"):
+        box = first.locator(f'[data-field="{field}"]').bounding_box()
+        assert box is not None, field
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 375
+    page.screenshot(path=str(SCREENSHOTS / "review-375.png"), full_page=False)
+    page.close()

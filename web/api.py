@@ -142,7 +142,8 @@ def results(session_id: uuid.UUID):
     status_filter = request.args.get("status") or None
     if status_filter is not None and status_filter not in ROW_STATUSES:
         raise ApiError(400, "bad_request", "status is one of ok, failed, skipped.")
-    return jsonify(get_sessions().results(str(session_id), offset, limit, status_filter))
+    search = (request.args.get("q") or "").strip()[:200] or None
+    return jsonify(get_sessions().results(str(session_id), offset, limit, status_filter, search))
 
 
 @bp.get("/download/<uuid:session_id>")

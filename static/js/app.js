@@ -14,6 +14,7 @@
     sessionId: null,
     summary: null,
     filter: "",
+    search: "",
     offset: 0,
     total: 0,
     pollTimer: null,
@@ -298,6 +299,8 @@
       link.href = `/download/${state.sessionId}?format=${link.dataset.format}`;
     }
     state.filter = "";
+    state.search = "";
+    $("#result-search").value = "";
     state.offset = 0;
     await loadResults();
     focusHeading("#review-title");
@@ -346,6 +349,7 @@
   async function loadResults(selectRowNumber = null) {
     const query = new URLSearchParams({ offset: state.offset, limit: PAGE_SIZE });
     if (state.filter) query.set("status", state.filter);
+    if (state.search) query.set("q", state.search);
     let page;
     try {
       page = await api(`/results/${state.sessionId}?${query}`);
@@ -359,11 +363,22 @@
     $("#results-table").dataset.hasNames = String(state.hasNames);
     for (const cell of document.querySelectorAll("#results-table th[data-name-column]")) cell.hidden = !state.hasNames;
     renderRows(page.rows, selectRowNumber);
+    const empty = $("#results-empty");
+    empty.hidden = page.total > 0;
+    if (!page.total) {
+      const what = state.filter ? `${state.filter} rows` : "rows";
+      empty.textContent = state.search ? `No ${what} match “${state.search}”.` : `No ${what}.`;
+    }
     const first = page.total ? state.offset + 1 : 0;
     const last = Math.min(state.offset + PAGE_SIZE, page.total);
+    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
     $("#page-info").textContent = `Rows ${formatCount(first)}–${formatCount(last)} of ${formatCount(page.total)}`;
     $('[data-page="prev"]').disabled = state.offset === 0;
     $('[data-page="next"]').disabled = last >= page.total;
+    const pageNumber = $("#page-number");
+    pageNumber.max = pages;
+    pageNumber.value = Math.floor(state.offset / PAGE_SIZE) + 1;
+    $("#page-jump").hidden = pages < 2;
     for (const chip of document.querySelectorAll(".chip")) {
       chip.setAttribute("aria-pressed", String(chip.dataset.filter === state.filter));
     }
@@ -380,14 +395,23 @@
       field("row_number").textContent = row.row_number;
       field("name").textContent = row.name;
       field("name").hidden = !state.hasNames;
-      field("link").textContent = row.link;
+      const link = field("link");
+      link.textContent = shortenMiddle(row.link, LINK_SHOWN_CHARS);
+      link.title = row.link; // the whole link on hover and on focus (tabindex)
+      link.setAttribute("aria-label", row.link);
+      element.querySelector('[data-copy="link"]').hidden = !row.link;
       field("lat").textContent = row.lat ?? "";
       field("lng").textContent = row.lng ?? "";
       const badge = field("status");
       badge.dataset.status = row.status;
       badge.textContent = row.status;
       field("note").textContent = row.note;
+      field("note").title = row.note;
+      field("name").title = row.name;
       if (row.status === "ok") {
+        const copy = element.querySelector('[data-copy="coordinates"]');
+        copy.hidden = false;
+        copy.dataset.value = `${row.lat}, ${row.lng}`;
         element.tabIndex = 0;
         element.title = "Show on the map";
         const mapLink = document.createElement("a");
@@ -413,6 +437,48 @@
   function setFilter(filter) {
     state.filter = filter;
     state.offset = 0;
+    loadResults();
+  }
+
+  const LINK_SHOWN_CHARS = 48;
+
+  // "https://www.google.com/maps/pl…!4d2.2944813": the start and the end say most about a link.
+  function shortenMiddle(text, limit) {
+    if (!text || text.length <= limit) return text || "";
+    const tail = Math.floor(limit / 3);
+    return `${text.slice(0, limit - tail - 1)}…${text.slice(-tail)}`;
+  }
+
+  async function copyFrom(button) {
+    const row = button.closest("tr");
+    const text = button.dataset.copy === "link"
+      ? row.querySelector('[data-field="link"]').title
+      : button.dataset.value;
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch (error) {
+      button.textContent = "Select and copy";
+    }
+    setTimeout(() => { button.textContent = button.dataset.copy === "link" ? "Copy link" : "Copy"; }, 1500);
+  }
+
+  let searchTimer = null;
+
+  function searchResults(text) {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      state.search = text.trim();
+      state.offset = 0;
+      loadResults();
+    }, 250);
+  }
+
+  function jumpToPage(event) {
+    event.preventDefault();
+    const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
+    const wanted = Math.min(Math.max(1, Number($("#page-number").value) || 1), pages);
+    state.offset = (wanted - 1) * PAGE_SIZE;
     loadResults();
   }
 
@@ -602,13 +668,21 @@
       if (button) turnPage(button.dataset.page === "next" ? 1 : -1);
     });
     const resultsBody = $("#results-table tbody");
+    $("#result-search").addEventListener("input", (event) => searchResults(event.target.value));
+    $("#page-jump").addEventListener("submit", jumpToPage);
     resultsBody.addEventListener("click", (event) => {
+      const copyButton = event.target.closest(".copy-button");
+      if (copyButton) {
+        event.stopPropagation();
+        copyFrom(copyButton);
+        return;
+      }
       if (event.target.closest("a")) return;
       const row = event.target.closest('tr[data-status="ok"]');
       if (row) focusMarker(Number(row.dataset.rowNumber));
     });
     resultsBody.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter" || event.target.closest("a")) return;
+      if (event.key !== "Enter" || event.target.closest("a, button")) return;
       const row = event.target.closest('tr[data-status="ok"]');
       if (row) focusMarker(Number(row.dataset.rowNumber));
     });
