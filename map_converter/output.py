@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import itertools
 import json
 import math
 import re
@@ -165,13 +166,14 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
     layout = output_layout(conversion)
     table = conversion.table
     if table.format in ("xlsx", "xlsm"):
-        rows = {
-            result.row_number: _result_cells(layout, result, table.rows[index])
-            for index, result in enumerate(conversion.results)
-        }
-        rows[table.header_row_number] = {
-            column: layout.header[column] for column in layout.new_columns
-        }
+        header = {column: layout.header[column] for column in layout.new_columns}
+        rows = itertools.chain(
+            [(table.header_row_number, header)],
+            (
+                (result.row_number, _result_cells(layout, result, table.rows[index]))
+                for index, result in enumerate(conversion.results)
+            ),
+        )  # generated row by row as the patcher reaches each row
         widths = {
             column: NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)
             for column in layout.new_columns
@@ -184,6 +186,9 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
             layout.new_columns,
             widths,
             header_row=table.header_row_number,
+            last_column=max(
+                layout.lat_column, layout.lng_column, layout.status_column, layout.note_column
+            ),
         )
         return
     _write_new_xlsx(conversion, layout, path)

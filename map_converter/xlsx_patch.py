@@ -16,7 +16,7 @@ import re
 import shutil
 import xml.parsers.expat
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -138,15 +138,16 @@ class _SheetPatcher:
 
     def __init__(
         self,
-        rows: Mapping[int, Mapping[int, CellValue]],
+        rows: Iterable[tuple[int, Mapping[int, CellValue]]],
         last_column: int,
         widths,
         header_row: int | None = None,
     ):
         self.header_row = header_row
-        self.pending = dict(rows)
-        self.pending_order = sorted(rows)  # row numbers, walked once from the front
-        self.next_pending = 0
+        # (row number, values) in ascending order, taken one at a time as the sheet's rows go
+        # by: nothing is held for the rows still to come.
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
         self.last_column = last_column
         self.widths = widths
         self.has_cols = False
@@ -254,13 +255,13 @@ class _SheetPatcher:
         row_number = int(number.group(1)) if number else self.previous_row_number + 1
         self.previous_row_number = row_number
         missing = []  # rows we must write that the sheet has no <row> for, in order
-        order = self.pending_order
-        while self.next_pending < len(order) and order[self.next_pending] <= row_number:
-            number = order[self.next_pending]
-            self.next_pending += 1
-            if number < row_number and number in self.pending:
-                missing.append(self._new_row(number, self.pending.pop(number), prefix))
-        values = self.pending.pop(row_number, None)
+        while self._next is not None and self._next[0] < row_number:
+            missing.append(self._new_row(*self._next, prefix))
+            self._next = next(self._rows, None)
+        values = None
+        if self._next is not None and self._next[0] == row_number:
+            values = self._next[1]
+            self._next = next(self._rows, None)
         if values is None:
             end = b"" if tag_bytes.endswith(b"/>") else b"</" + prefix + b"row>"
             return b"".join(missing) + tag_bytes + content + end
@@ -286,13 +287,11 @@ class _SheetPatcher:
         return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
 
     def _remaining_rows(self, prefix: bytes) -> bytes:
-        rows = b"".join(
-            self._new_row(number, self.pending[number], prefix)
-            for number in self.pending_order
-            if number in self.pending
-        )
-        self.pending.clear()
-        return rows
+        rows = []
+        while self._next is not None:
+            rows.append(self._new_row(*self._next, prefix))
+            self._next = next(self._rows, None)
+        return b"".join(rows)
 
     def _sheet_data_tag(self, tag_bytes: bytes, is_closing: bytes, prefix: bytes) -> bytes:
         if is_closing:
@@ -411,13 +410,21 @@ def patch_workbook(
     source_path: Path,
     output_path: Path,
     sheet_name: str,
-    rows: Mapping[int, Mapping[int, CellValue]],
+    rows: Mapping[int, Mapping[int, CellValue]] | Iterable[tuple[int, Mapping[int, CellValue]]],
     new_columns: Sequence[int],
     widths: Mapping[int, float],
     header_row: int | None = None,
+    last_column: int | None = None,
 ) -> None:
-    """Copy the workbook with the given cells set on one sheet; nothing else changes."""
-    last_column = max([*new_columns, *(c for values in rows.values() for c in values)], default=0)
+    """Copy the workbook with the given cells set on one sheet; nothing else changes.
+
+    rows maps row numbers to {column: value}, or yields (row number, values) in ascending order
+    (lazily, so a million rows need no dict of a million rows)."""
+    if isinstance(rows, Mapping):
+        if last_column is None:
+            last_column = max((c for values in rows.values() for c in values), default=0)
+        rows = sorted(rows.items())
+    last_column = max([*new_columns, last_column or 0])
     temporary_path = Path(str(output_path) + ".partial")
     try:
         with zipfile.ZipFile(source_path) as source:
