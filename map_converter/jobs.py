@@ -79,6 +79,7 @@ class JobStatus:
     link_column: str | None = None
     heartbeat_at: float | None = None
     worker_pid: int | None = None
+    phase: str | None = None  # while running: "reading", "converting", "writing"
 
     @classmethod
     def from_json(cls, data: dict) -> JobStatus:
@@ -106,12 +107,15 @@ class JobStatus:
             "finished_at": self.finished_at,
             "error": self.error,
             "run_count": self.run_count,
+            "phase": self.phase if self.state == JobState.RUNNING else None,
         }
 
     def eta_seconds(self, now: float) -> float | None:
         """Time left at the pace so far, while running."""
         if self.state != JobState.RUNNING or not self.started_at or not self.processed:
             return None
+        if self.phase != "converting":
+            return None  # reading or writing: the rows' pace says nothing about it
         remaining = max(self.total - self.processed, 0)
         return round((now - self.started_at) / self.processed * remaining, 1)
 
@@ -173,7 +177,8 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
 
     def on_progress(progress: Progress) -> None:
         counts = {"ok": progress.ok, "failed": progress.failed, "skipped": progress.skipped}
-        publish(processed=progress.processed, total=progress.total, counts=counts)
+        phase = "writing" if progress.processed >= progress.total else "converting"
+        publish(processed=progress.processed, total=progress.total, counts=counts, phase=phase)
 
     started = time.monotonic()
     heartbeat_thread = threading.Thread(
@@ -181,7 +186,7 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
     )
     logger.info("job %s run %d started", status.id, status.run_count)
     try:
-        publish(force=True)
+        publish(force=True, phase="reading")
         heartbeat_thread.start()
         holder: dict = {}
 
@@ -208,6 +213,7 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
         publish(
             force=True,
             state=JobState.DONE,
+            phase=None,
             finished_at=clock(),
             processed=len(conversion.results),
             total=len(conversion.results),

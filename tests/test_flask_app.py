@@ -90,7 +90,7 @@ def test_full_flow_and_downloads(client):
     status = client.get(f"/status/{session_id}").get_json()
     assert set(status) == {
         "id", "state", "total", "processed", "counts", "eta_seconds", "started_at", "finished_at", "error",
-        "run_count",
+        "run_count", "phase",
     }  # fmt: skip
     assert status["counts"] == {"ok": 2, "failed": 1, "skipped": 1}
     assert status["processed"] == 4

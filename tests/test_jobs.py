@@ -67,6 +67,7 @@ def test_a_run_publishes_running_then_done_and_releases(tmp_path):
     )
     states = [status.state for status in lease.published]
     assert states[0] == JobState.RUNNING
+    assert lease.published[0].phase == "reading"
     assert states[-1] == JobState.DONE
     assert lease.published[-1].counts == {"ok": 1, "failed": 1, "skipped": 0}
     assert lease.published[-1].link_column == "Link"
@@ -116,7 +117,13 @@ def test_a_cancelled_run_publishes_nothing_more(tmp_path):
 
 def test_status_round_trips_and_gives_an_eta_from_the_clock():
     status = JobStatus(
-        id="s", state=JobState.RUNNING, total=100, processed=25, started_at=1000.0, run_count=3
+        id="s",
+        state=JobState.RUNNING,
+        total=100,
+        processed=25,
+        started_at=1000.0,
+        run_count=3,
+        phase="converting",
     )
     assert JobStatus.from_json(status.to_json()) == status
     public = status.to_public(now=1010.0)
@@ -124,3 +131,5 @@ def test_status_round_trips_and_gives_an_eta_from_the_clock():
     assert public["run_count"] == 3
     assert "heartbeat_at" not in public
     assert JobStatus(id="s", state=JobState.DONE, total=1).to_public(now=0)["eta_seconds"] is None
+    writing = JobStatus(id="s", state=JobState.RUNNING, total=9, processed=9, started_at=1.0)
+    assert writing.to_public(now=5.0)["eta_seconds"] is None  # no phase: no guess

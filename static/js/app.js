@@ -15,6 +15,7 @@
     summary: null,
     filter: "",
     search: "",
+    eta: null,
     offset: 0,
     total: 0,
     pollTimer: null,
@@ -262,7 +263,15 @@
     const percent = status.total ? Math.floor((status.processed / status.total) * 100) : 0;
     let text = `${formatCount(status.processed)} of ${formatCount(status.total)} rows (${percent} %) · ${formatCount(counts.ok)} ok · ${formatCount(counts.failed)} failed · ${formatCount(counts.skipped)} skipped`;
     if (status.state === "queued") text = `Waiting for a free slot… ${text}`;
-    if (status.eta_seconds != null) text += ` · about ${Math.max(1, Math.round(status.eta_seconds))} s left`;
+    if (status.phase === "reading") text = `Reading the file… ${text}`;
+    if (status.phase === "writing") text = `Writing your spreadsheet… ${text}`;
+    // The ETA is smoothed (a moving average), so one slow short link does not make it swing.
+    if (status.eta_seconds != null) {
+      state.eta = state.eta == null ? status.eta_seconds : 0.7 * state.eta + 0.3 * status.eta_seconds;
+      text += ` · about ${Math.max(1, Math.round(state.eta))} s left`;
+    } else {
+      state.eta = null;
+    }
     if (status.state === "done") text = `Done: ${text}`;
     $("#job-text").textContent = text;
     const now = Date.now();
