@@ -214,7 +214,7 @@ def test_table_and_map_are_linked(page, live_server, shortener, tmp_path):
     )
     expect(page.locator(".leaflet-popup-content", has_text="Row 5")).to_be_visible()
     # A click on a table row shows its marker.
-    page.locator('#results-table tbody tr[data-row-number="6"]').click()
+    page.locator('#results-table tbody tr[data-row-number="6"] td[data-field="row_number"]').click()
     expect(page.locator(".leaflet-popup-content", has_text="Row 6")).to_be_visible()
     expect(page.locator('#results-table tbody tr[data-row-number="6"]')).to_have_attribute(
         "data-selected", "true"
@@ -282,7 +282,7 @@ def test_xss_cells_render_as_text(page, live_server, shortener, tmp_path):
     wait_review(page)
     expect(page.locator("#results-table tbody")).to_contain_text(XSS)
     assert page.locator("main img:not(.leaflet-tile)").count() == 0
-    page.locator('#results-table tbody tr[data-row-number="7"]').click()
+    page.locator('#results-table tbody tr[data-row-number="7"] td[data-field="row_number"]').click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(XSS)
     assert page.locator(".leaflet-popup-content img").count() == 0
     assert page.dialogs == []
