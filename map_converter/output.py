@@ -16,7 +16,8 @@ from pathlib import Path
 from .errors import UnsupportedFormatError
 from .results import Conversion, RowResult, RowStatus
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
-from .xlsx_patch import patch_workbook, xml_safe
+from .xlsx_cells import xml_safe
+from .xlsx_patch import patch_workbook
 
 OUTPUT_FORMATS = ("xlsx", "csv", "geojson", "kml")
 MEDIA_TYPES = {

@@ -17,7 +17,8 @@ from .convert import ShortLinkFollower, convert_table
 from .errors import DISK_FULL_MESSAGE, StorageFullError, is_disk_full
 from .output import default_format, format_from_path, write_output
 from .results import Conversion, Progress, RowResult
-from .tables import Table, read_table, store_upload
+from .sniffing import store_upload
+from .tables import Table, read_table
 
 
 def convert_file(

@@ -32,13 +32,18 @@ from .pipeline import conversion_from_results, write_output_atomically
 from .results import download_name
 from .results_index import read_all_results, read_results_page, write_results_index
 from .session_state import FileSessionState
-from .tables import cell_text, detect_link_column, read_table, store_upload
+from .sniffing import store_upload
+from .tables import read_table
+from .upload_summary import (
+    NO_LINK_COLUMN_MESSAGE,
+    describe_sheet,
+    link_column_or_none,
+    safe_display_name,
+    summary_of,
+)
 
 logger = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 20
-PREVIEW_COLUMNS = 50
-PREVIEW_CELL_CHARS = 200
 ORPHAN_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
@@ -80,7 +85,7 @@ class SessionService:
         try:
             source, file_format = store_upload(save_upload, folder, filename)
             table = read_table(source, sheet=sheet, max_rows=self.max_rows, file_format=file_format)
-            link_column = _link_column_or_none(table)
+            link_column = link_column_or_none(table)
             now = self.clock()
             manifest = {
                 "id": session_id,
@@ -88,7 +93,7 @@ class SessionService:
                 "format": file_format,
                 "source": source.name,
                 "sheets": table.sheet_names,
-                **_describe(table, link_column),
+                **describe_sheet(table, link_column),
                 "created_at": now,
                 "expires_at": now + self.ttl_seconds,
             }
@@ -98,20 +103,20 @@ class SessionService:
             if is_disk_full(error):
                 raise StorageFullError(DISK_FULL_MESSAGE) from error
             raise
-        return _summary(manifest)
+        return summary_of(manifest)
 
     def summary(self, session_id: str, sheet: str | None = None) -> dict:
         """What POST /upload answered, again; for another sheet, that sheet's columns and preview."""
         manifest = self.manifest(session_id)
         if sheet is None or sheet == manifest["sheet"]:
-            return _summary(manifest)
+            return summary_of(manifest)
         table = read_table(
             self.storage.upload_path(manifest["id"], manifest["source"]),
             sheet=sheet,
             max_rows=self.max_rows,
             file_format=manifest["format"],
         )
-        return _summary({**manifest, **_describe(table, _link_column_or_none(table))})
+        return summary_of({**manifest, **describe_sheet(table, link_column_or_none(table))})
 
     def manifest(self, session_id: str) -> dict:
         """The session's manifest; expired sessions are removed (never while their job runs)."""
@@ -347,71 +352,6 @@ class SessionService:
                 removed += 1
         self.state.sweep_tombstones()
         return removed
-
-
-NO_LINK_COLUMN_MESSAGE = (
-    "No column of this file holds map links or coordinates that we could find. Choose the sheet "
-    "and the column that hold them, then convert."
-)
-
-
-def _link_column_or_none(table) -> int | None:
-    try:
-        return detect_link_column(table)
-    except NoLinkColumnError:
-        return None
-
-
-def _describe(table, link_column: int | None) -> dict:
-    """Sheet-specific part of a summary: columns, detected link column, rows, and a preview of at
-    most PREVIEW_ROWS x PREVIEW_COLUMNS cells, each cut to PREVIEW_CELL_CHARS for display."""
-    width = min(len(table.header), PREVIEW_COLUMNS)
-    return {
-        "sheet": table.sheet_name,
-        "columns": table.header,
-        "link_column": table.header[link_column] if link_column is not None else None,
-        "message": None if link_column is not None else NO_LINK_COLUMN_MESSAGE,
-        "row_count": table.row_count,
-        "preview": {
-            "columns": table.header[:width],
-            "rows": [
-                [_shown(row[column]) if column < len(row) else "" for column in range(width)]
-                for row in table.rows[:PREVIEW_ROWS]
-            ],
-        },
-    }
-
-
-def _shown(value: object) -> str:
-    text = cell_text(value)
-    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
-
-
-SUMMARY_KEYS = (
-    "id",
-    "message",
-    "filename",
-    "format",
-    "sheets",
-    "sheet",
-    "columns",
-    "link_column",
-    "row_count",
-    "preview",
-)
-
-
-def _summary(manifest: dict) -> dict:
-    return {key: manifest.get(key) for key in SUMMARY_KEYS}
-
-
-def safe_display_name(filename: str) -> str:
-    """The client's file name for display and download names only (never a path we open)."""
-    name = Path(filename or "").name.replace("\\", "_").replace("/", "_")
-    name = "".join(
-        character for character in name if character.isprintable() and character not in '"<>|*?:'
-    )
-    return name[:200] or "spreadsheet"
 
 
 def local_session_service(

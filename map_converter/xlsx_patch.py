@@ -11,7 +11,6 @@ longest row, whatever the size of the sheet.
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import xml.parsers.expat
@@ -21,97 +20,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import UnreadableFileError
+from .xlsx_cells import (
+    TAG_REST_RE,
+    CellValue,
+    cells_xml,
+    last_cell_column,
+    merged_cells,
+    style_of,
+)
 from .xlsx_links import column_letters, column_number, sheet_part_path
 
 CHUNK_BYTES = 1 << 20
-_ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 # Where something interesting may start: markup that can hide '<row', and the tags we edit.
 _MARK_RE = re.compile(
     rb"<(?:!--|!\[CDATA\[|\?|!|(/?)(" + _NAME + rb")(row|sheetData|dimension|cols)(?=[\s/>]))"
 )
-_TAG_REST_RE = re.compile(rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")  # attribute values may hold '>'
 _CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 _ROW_NUMBER_RE = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
 _SPANS_RE = re.compile(rb'\s+spans\s*=\s*"[^"]*"')
-_CELL_REF_RE = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})\d+["\']')
 _DIMENSION_REF_RE = re.compile(rb'ref\s*=\s*"([A-Z]{1,3}\d+)(?::([A-Z]{1,3})(\d+))?"')
-
-CellValue = float | str | None
-
-
-def xml_safe(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot hold."""
-    return _ILLEGAL_XML_CHARS_RE.sub("", text)
-
-
-def _escape(text: str) -> bytes:
-    return xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
-
-
-_CELL_OPENERS: dict[tuple[bytes, int], bytes] = {}
-_ESCAPED: dict[str, bytes] = {}  # notes and statuses repeat a lot
-_MAX_ESCAPED = 4096
-
-
-def _cell_opener(prefix: bytes, column: int) -> bytes:
-    """b'<c r="E' for a column (built once per column and prefix)."""
-    key = (prefix, column)
-    opener = _CELL_OPENERS.get(key)
-    if opener is None:
-        opener = _CELL_OPENERS[key] = b'<%sc r="%s' % (prefix, column_letters(column).encode())
-    return opener
-
-
-def _escaped(text: str) -> bytes:
-    escaped = _ESCAPED.get(text)
-    if escaped is None:
-        escaped = _escape(text)
-        if len(_ESCAPED) < _MAX_ESCAPED:
-            _ESCAPED[text] = escaped
-    return escaped
-
-
-def _cells_xml(
-    prefix: bytes,
-    row_number: int,
-    values: Mapping[int, CellValue],
-    styles: Mapping[int, bytes] | None = None,
-) -> list[tuple[int, bytes]]:
-    """(column, cell XML) for each value: numbers as numbers, text as inline strings (never a
-    formula, whatever it starts with); empty and non-finite values write no cell. styles gives
-    a column's style attribute (b' s="3"'): the header's look, an existing cell's number format."""
-    cells = []
-    close_cell = b"</" + prefix + b"c>"
-    for column, value in values.items():
-        kind = type(value)
-        style = styles.get(column, b"") if styles else b""
-        if kind is float or kind is int:
-            if not math.isfinite(value):
-                continue
-            cell = b'%s%d"%s><%sv>%s</%sv>%s' % (
-                _cell_opener(prefix, column), row_number, style, prefix, repr(value).encode(),
-                prefix, close_cell,
-            )  # fmt: skip
-        elif value is None or value == "" or kind is bool:
-            continue
-        else:
-            cell = b'%s%d"%s t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis>%s' % (
-                _cell_opener(prefix, column), row_number, style, prefix, prefix,
-                _escaped(str(value)), prefix, prefix, close_cell,
-            )  # fmt: skip
-        cells.append((column, cell))
-    return cells
-
-
-_STYLE_RE = re.compile(rb'\ss\s*=\s*"(\d+)"')
-
-
-def _style_of(cell_or_tag: bytes) -> bytes:
-    """b' s="N"' of a cell, or b''."""
-    tag = _TAG_REST_RE.match(cell_or_tag, 1)
-    match = _STYLE_RE.search(cell_or_tag, 0, tag.end() if tag else len(cell_or_tag))
-    return b' s="%s"' % match.group(1) if match else b""
 
 
 class _Expat:
@@ -205,9 +133,9 @@ class _SheetPatcher:
                 if buffer.startswith(begin, start):
                     stop = buffer.find(finish, start + len(begin))
                     return (None, None) if stop < 0 else (stop + len(finish), None)
-            tag = _TAG_REST_RE.match(buffer, mark.end())
+            tag = TAG_REST_RE.match(buffer, mark.end())
             return (None, None) if tag is None else (tag.end(), None)
-        tag = _TAG_REST_RE.match(buffer, mark.end())
+        tag = TAG_REST_RE.match(buffer, mark.end())
         if tag is None:
             return None, None
         is_closing, prefix = mark.group(1), mark.group(2)
@@ -269,21 +197,21 @@ class _SheetPatcher:
         if start_tag.endswith(b"/>"):
             start_tag = start_tag[:-2].rstrip() + b">"
         first_new = min(values, default=0)
-        last_existing = _last_cell_column(content, prefix)
+        last_existing = last_cell_column(content, prefix)
         if last_existing is not None and last_existing < first_new:
             styles = None
             if row_number == self.header_row and last_existing >= 0:
                 # New header cells look like the header: the style of its last cell.
                 last_cell = content[content.rfind(b"<" + prefix + b"c") :]
-                styles = dict.fromkeys(values, _style_of(last_cell))
-            new_cells = _cells_xml(prefix, row_number, values, styles)
+                styles = dict.fromkeys(values, style_of(last_cell))
+            new_cells = cells_xml(prefix, row_number, values, styles)
             body = content + b"".join(cell for _, cell in new_cells)
         else:
-            body = _merged_cells(content, prefix, row_number, values, row_number == self.header_row)
+            body = merged_cells(content, prefix, row_number, values, row_number == self.header_row)
         return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
 
     def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:
-        cells = b"".join(cell for _, cell in sorted(_cells_xml(prefix, row_number, values)))
+        cells = b"".join(cell for _, cell in sorted(cells_xml(prefix, row_number, values)))
         return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
 
     def _remaining_rows(self, prefix: bytes) -> bytes:
@@ -326,84 +254,6 @@ class _SheetPatcher:
         end_column = max(column_number(end_letters.decode()), self.last_column)
         widened = b'ref="%s:%s%s"' % (start, column_letters(end_column).encode(), end_row)
         return tag_bytes[: match.start()] + widened + tag_bytes[match.end() :]
-
-
-def _last_cell_column(content: bytes, prefix: bytes) -> int | None:
-    """Column of the row's last cell, when it can be told without parsing the row; else None.
-
-    A row holds only <c> elements (no raw '<' in text or attribute values), so without comments,
-    CDATA or PIs in it, the last '<c' is the start tag of the last cell."""
-    if not content:
-        return -1
-    if b"<!" in content or b"<?" in content:
-        return None
-    opener = b"<" + prefix + b"c"
-    start = content.rfind(opener)
-    if start < 0:
-        return -1
-    if content[start + len(opener) : start + len(opener) + 1] not in (b" ", b"\t", b"\n", b"\r"):
-        return None  # '<c>' or '<c/>' without a reference: the slow path counts cells
-    tag = _TAG_REST_RE.match(content, start + len(opener))
-    reference = _CELL_REF_RE.search(content, start, tag.end()) if tag else None
-    return column_number(reference.group(1).decode()) if reference else None
-
-
-def _merged_cells(content: bytes, prefix: bytes, row_number: int, values, is_header: bool) -> bytes:
-    """The row's cells with ours put in column order. A cell we replace keeps its style (its
-    number format, say); new header cells take the style of the header's last cell."""
-    cells: list[tuple[int, bytes]] = []
-    styles: dict[int, bytes] = {}
-    existing = _split_cells(content, prefix)
-    for column, cell in existing:
-        if column in values:
-            styles[column] = _style_of(cell)
-        else:
-            cells.append((column, cell))
-    if is_header and existing:
-        header_style = _style_of(existing[-1][1])
-        for column in values:
-            styles.setdefault(column, header_style)
-    new_cells = _cells_xml(prefix, row_number, values, styles)
-    cells.extend(new_cells)
-    cells.sort(key=lambda pair: pair[0])
-    return b"".join(cell for _, cell in cells)
-
-
-def _split_cells(content: bytes, prefix: bytes) -> list[tuple[int, bytes]]:
-    """The row's child elements with their columns, found by expat (comments and CDATA safe)."""
-    spans: list[list[int]] = []
-    depth = 0
-    parser = xml.parsers.expat.ParserCreate()
-    wrapper = b"<w>"
-
-    def start(_name, _attributes):
-        nonlocal depth
-        depth += 1
-        if depth == 2:
-            spans.append([parser.CurrentByteIndex - len(wrapper), -1])
-
-    def end(_name):
-        nonlocal depth
-        if depth == 2:
-            spans[-1][1] = parser.CurrentByteIndex - len(wrapper)
-        depth -= 1
-
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    try:
-        parser.Parse(wrapper + content + b"</w>", True)
-    except xml.parsers.expat.ExpatError as error:
-        raise UnreadableFileError(f"A row of the sheet is damaged ({error}).") from error
-    cells = []
-    next_column = 0
-    for begin, end_tag in spans:
-        tag = _TAG_REST_RE.match(content, end_tag)
-        finish = tag.end() if tag else len(content)
-        element = content[begin:finish]
-        reference = _CELL_REF_RE.search(element, 0, (_TAG_REST_RE.match(element, 1) or tag).end())
-        column = column_number(reference.group(1).decode()) if reference else next_column
-        next_column = column + 1
-        cells.append((column, element))
-    return cells
 
 
 def patch_workbook(
