@@ -33,7 +33,7 @@ from .results import download_name
 from .results_index import read_all_results, read_results_page, write_results_index
 from .session_state import FileSessionState
 from .sniffing import store_upload
-from .tables import read_table
+from .tables import COLUMN_SAMPLE_ROWS, read_table
 from .upload_summary import (
     NO_LINK_COLUMN_MESSAGE,
     describe_sheet,
@@ -44,6 +44,7 @@ from .upload_summary import (
 
 logger = logging.getLogger(__name__)
 
+DESCRIBE_ROWS = COLUMN_SAMPLE_ROWS  # rows read to describe an upload; the rest are counted
 ORPHAN_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
@@ -84,7 +85,13 @@ class SessionService:
         folder = self.storage.upload_folder(session_id)
         try:
             source, file_format = store_upload(save_upload, folder, filename)
-            table = read_table(source, sheet=sheet, max_rows=self.max_rows, file_format=file_format)
+            table = read_table(
+                source,
+                sheet=sheet,
+                max_rows=self.max_rows,
+                file_format=file_format,
+                keep_rows=DESCRIBE_ROWS,  # the preview and link detection need no more
+            )
             link_column = link_column_or_none(table)
             now = self.clock()
             manifest = {
@@ -115,6 +122,7 @@ class SessionService:
             sheet=sheet,
             max_rows=self.max_rows,
             file_format=manifest["format"],
+            keep_rows=DESCRIBE_ROWS,
         )
         return summary_of({**manifest, **describe_sheet(table, link_column_or_none(table))})
 

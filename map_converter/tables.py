@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import (
     EmptyFileError,
@@ -63,10 +64,12 @@ class Table:
     header_row_number: int
     # (row_number, column_index) -> hyperlink target or =HYPERLINK() URL
     cell_links: dict[tuple[int, int], str] = field(default_factory=dict)
+    # When only the first rows were kept (a description of the upload): how many there are.
+    counted_rows: int | None = None
 
     @property
     def row_count(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.counted_rows is None else self.counted_rows
 
     def column_index(self, name: str) -> int | None:
         """Index of the column with this header (exact first, then case/spacing-insensitive)."""
@@ -113,18 +116,21 @@ def read_table(
     sheet: str | None = None,
     max_rows: int | None = None,
     file_format: str | None = None,
+    keep_rows: int | None = None,
 ) -> Table:
     """Read the chosen sheet of any supported spreadsheet. Without a choice: the first sheet that
     has a column of links, else the first sheet with data (a "Read me" sheet never stops anyone).
 
-    file_format is sniff_format's answer when the caller already has it.
+    file_format is sniff_format's answer when the caller already has it. keep_rows keeps only
+    the first rows (and counts the rest), enough to describe an upload without holding it.
     """
     path = Path(path)
     file_format = file_format or sniff_format(path)
     if file_format in ("csv", "tsv"):
-        table = _table_from_grid(path, file_format, [], None, _read_csv_grid(path, file_format), {})
+        grid = _read_csv_grid(path, file_format, _with_header_margin(keep_rows))
+        table = _table_from_grid(path, file_format, [], None, grid, {})
     else:
-        table = _read_workbook_table(path, file_format, sheet)
+        table = _read_workbook_table(path, file_format, sheet, _with_header_margin(keep_rows))
     if max_rows is not None and table.row_count > max_rows:
         raise TooManyRowsError(
             f"The sheet has {table.row_count:,} rows; the limit is {max_rows:,}. "
@@ -133,10 +139,16 @@ def read_table(
     return table
 
 
-def _read_workbook_table(path: Path, file_format: str, sheet: str | None) -> Table:
+def _with_header_margin(keep_rows: int | None) -> int | None:
+    return None if keep_rows is None else keep_rows + 2  # a title line and the header above
+
+
+def _read_workbook_table(
+    path: Path, file_format: str, sheet: str | None, keep: int | None = None
+) -> Table:
     first_table: Table | None = None
     first_error: MapConverterError | None = None
-    for sheet_names, sheet_name, grid in _workbook_grids(path, sheet):
+    for sheet_names, sheet_name, grid in _workbook_grids(path, sheet, keep):
         links = read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
         try:
             table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, links)
@@ -189,7 +201,7 @@ def _first_lines(text: str, count: int) -> str:
     return text[:end]
 
 
-def _read_csv_grid(path: Path, file_format: str) -> list[tuple[int, list]]:
+def _read_csv_grid(path: Path, file_format: str, keep: int | None = None) -> NonBlankRows:
     """The non-blank rows of a CSV/TSV file as (row number, cells), delimiter sniffed.
 
     Blank lines are skipped as they are read (a file of empty lines costs no memory) and
@@ -204,6 +216,7 @@ def _read_csv_grid(path: Path, file_format: str) -> list[tuple[int, list]]:
         except csv.Error:
             delimiter = ","
     rows: list[tuple[int, list]] = []
+    count = 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
@@ -215,12 +228,14 @@ def _read_csv_grid(path: Path, file_format: str) -> list[tuple[int, list]]:
             if any(row):
                 if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
                     raise TooManyColumnsError(_too_many_columns(len(row)))
-                rows.append((reader.line_num, row))
+                count += 1
+                if keep is None or count <= keep:
+                    rows.append((reader.line_num, row))
     except csv.Error as error:  # NUL bytes, a field over csv's 128 KB limit
         raise UnreadableFileError(
             f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
         ) from error
-    return rows
+    return NonBlankRows(rows, count)
 
 
 def _too_many_columns(count: int) -> str:
@@ -230,16 +245,26 @@ def _too_many_columns(count: int) -> str:
     )
 
 
-def _non_blank_rows(grid: list[list]) -> list[tuple[int, list]]:
-    """(row number, cells) of the rows that hold something."""
-    return [
-        (number, row)
-        for number, row in enumerate(grid, start=1)
-        if any(cell not in ("", None) for cell in row)
-    ]
+class NonBlankRows(NamedTuple):
+    """(row number, cells) of the rows that hold something, the first `keep` of them or all, and
+    how many such rows there are."""
+
+    kept: list[tuple[int, list]]
+    count: int
 
 
-def _workbook_grids(path: Path, sheet: str | None):
+def _non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
+    kept: list[tuple[int, list]] = []
+    count = 0
+    for number, row in enumerate(rows, start=1):
+        if any(cell not in ("", None) for cell in row):
+            count += 1
+            if keep is None or count <= keep:
+                kept.append((number, row))
+    return NonBlankRows(kept, count)
+
+
+def _workbook_grids(path: Path, sheet: str | None, keep: int | None = None):
     """(sheet names, sheet name, non-blank rows) of the chosen sheet, or of every sheet with
     data in order, through calamine."""
     from python_calamine import CalamineWorkbook
@@ -255,12 +280,16 @@ def _workbook_grids(path: Path, sheet: str | None):
         )
     for name in [sheet] if sheet is not None else sheet_names:
         try:
-            rows = _non_blank_rows(
-                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            calamine_sheet = workbook.get_sheet_by_name(name)
+            cells = (
+                calamine_sheet.to_python(skip_empty_area=False)
+                if keep is None
+                else calamine_sheet.iter_rows()  # a description: rows made as they are counted
             )
+            rows = _non_blank_rows(cells, keep)
         except Exception as error:
             raise _calamine_error(error) from error
-        if rows or sheet is not None:
+        if rows.count or sheet is not None:
             yield sheet_names, name, rows
 
 
@@ -301,6 +330,7 @@ def _find_header_index(rows: list[tuple[int, list]]) -> int | None:
 def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_links) -> Table:
     """The header row (see _find_header_index) and the data rows below it; blank rows are
     already gone (grid holds (row number, cells) of the rows with something in them)."""
+    grid, non_blank_count = grid.kept, grid.count
     header_index = _find_header_index(grid)
     if header_index is None:
         raise EmptyFileError("The sheet is empty. It needs a header row and rows of links.")
@@ -323,9 +353,10 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
         row_numbers.append(row_number)
     if not rows:
         raise EmptyFileError("The sheet has a header row but no data rows.")
+    counted = non_blank_count - header_index - 1
     return Table(
         path, file_format, sheet_names, sheet_name, header, rows, row_numbers,
-        header_row_number, cell_links,
+        header_row_number, cell_links, counted_rows=counted if counted != len(rows) else None,
     )  # fmt: skip
 
 

@@ -345,3 +345,19 @@ def test_title_line_above_the_header_is_skipped(tmp_path):
     single_column = read_table(_csv(tmp_path / "s.csv", [["Link"], [PIN], ["40.7, -74.0"]]))
     assert single_column.header == ["Link"]
     assert single_column.row_count == 2
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_describing_an_upload_keeps_only_the_first_rows_and_counts_the_rest(tmp_path, kind):
+    rows = [["Name", "Map link"]] + [[f"P{n}", f"{n % 80}.5, 2.5"] for n in range(2000)]
+    if kind == "csv":
+        source = _csv(tmp_path / "many.csv", rows)
+    else:
+        source = write_xlsx(tmp_path / "many.xlsx", rows)
+    described = read_table(source, keep_rows=500)
+    assert described.row_count == 2000
+    assert len(described.rows) <= 502
+    assert detect_link_column(described) == 1
+    assert read_table(source).row_count == 2000
+    with pytest.raises(TooManyRowsError):
+        read_table(source, max_rows=1999, keep_rows=500)
