@@ -219,11 +219,22 @@ def test_delete_removes_files(client, tmp_path):
     assert_error(client.get(f"/status/{session_id}"), 404, "not_found")
 
 
+class Clock:
+    """A clock the test moves by hand (no sleeping)."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_expired_session_says_so(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path), "SESSION_TTL_SECONDS": 0.5})
+    clock = Clock()
+    app = create_app({"DATA_DIR": str(tmp_path), "SESSION_TTL_SECONDS": 60, "CLOCK": clock})
     client = app.test_client()
     session_id = upload(client).get_json()["id"]
-    time.sleep(0.6)
+    clock.now += 61
     response = client.get(f"/status/{session_id}")
     assert_error(response, 404, "expired")
     assert "expired" in response.get_json()["error"]["message"]
@@ -236,14 +247,15 @@ def test_expired_session_says_so(tmp_path):
 def test_sweeper_removes_expired_but_never_a_running_job(tmp_path):
     from map_converter.session_state import JobLockFile
 
-    app = create_app({"DATA_DIR": str(tmp_path), "SESSION_TTL_SECONDS": 0.2})
+    clock = Clock()
+    app = create_app({"DATA_DIR": str(tmp_path), "SESSION_TTL_SECONDS": 60, "CLOCK": clock})
     sessions = app.extensions["map_converter"].sessions
     client = app.test_client()
     running = upload(client).get_json()["id"]
     idle = upload(client).get_json()["id"]
     lock = JobLockFile(tmp_path / "processed" / running / "job.lock")
     assert lock.try_acquire()  # stands for a job in another worker
-    time.sleep(0.3)
+    clock.now += 61
     assert sessions.sweep() == 1  # the idle one; the running one stays
     assert (tmp_path / "uploads" / running).exists()
     assert not (tmp_path / "uploads" / idle).exists()

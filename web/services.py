@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -43,6 +44,7 @@ def init_services(app: Flask, settings: Settings) -> Services:
             make_follower=make_follower if settings.RESOLVE_SHORT_LINKS else _no_follower,
             ttl_seconds=settings.SESSION_TTL_SECONDS,
             max_rows=settings.MAX_ROWS,
+            clock=app.config.get("CLOCK") or time.time,  # tests pass a clock they move by hand
         ),
         make_convert_follower=make_convert_follower
         if settings.RESOLVE_SHORT_LINKS
