@@ -9,11 +9,9 @@ upload (the floor: Python, Flask and the app loaded).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 
 from common import OUT_DIR
 
@@ -35,36 +33,16 @@ print(json.dumps({"status": response.status_code, "answer": answer, "seconds": s
 """
 
 
-def whitespace_sheet(path, megabytes: int, padding_megabytes: int) -> None:
-    """A sheet inflating to `megabytes` of whitespace, ratio lowered by stored random padding."""
-    from tests.hostile_files import CONTENT_TYPES, ROOT_RELS, SHEET_HEAD, WORKBOOK, WORKBOOK_RELS
-
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            member.write((SHEET_HEAD + "<sheetData>").encode())
-            member.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>')
-            member.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>40.7 -74.0</t></is></c></row>')
-            spaces = b" " * (1 << 20)
-            for _ in range(megabytes):
-                member.write(spaces)
-            member.write(b"</sheetData></worksheet>")
-        archive.writestr(
-            zipfile.ZipInfo("padding.bin"), os.urandom(padding_megabytes << 20), zipfile.ZIP_STORED
-        )
-
-
 def main() -> None:
+    from tests.hostile_files import write_whitespace_sheet
+
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     cases = []
     accepted = OUT_DIR / "whitespace-195mb.xlsx"
-    whitespace_sheet(accepted, 195, 16)
+    write_whitespace_sheet(accepted, 195, 16)
     cases.append(("sheet inflating to 195 MB of whitespace (just accepted)", accepted, "w.xlsx"))
     refused = OUT_DIR / "whitespace-1400mb.xlsx"
-    whitespace_sheet(refused, 1400, 16)
+    write_whitespace_sheet(refused, 1400, 16)
     cases.append(("sheet inflating to 1.4 GB of whitespace", refused, "w.xlsx"))
     empty_lines = OUT_DIR / "empty-lines.csv"
     empty_lines.write_bytes(b"Link\n" + b"\n" * 19_000_000 + b"40.7,-74.0\n")

@@ -90,29 +90,32 @@ def million_row_xlsx() -> bytes:
     return raw_xlsx("".join(parts))
 
 
-def padded_whitespace_bomb() -> bytes:
-    """A sheet that inflates to over 200 MB of whitespace, its ratio lowered by stored random
-    padding so that the ratio check alone would let it through."""
+def write_whitespace_sheet(target, megabytes: int, padding_megabytes: int) -> None:
+    """A one-link sheet inflating to `megabytes` of whitespace, its ratio lowered by stored random
+    padding so that the ratio check alone would let it through. `target`: a path or a file."""
     import os
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            member.write(
-                (
-                    SHEET_HEAD
-                    + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
-                ).encode()
-            )
+            member.write((SHEET_HEAD + "<sheetData>").encode())
+            member.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>')
+            member.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>40.7 -74.0</t></is></c></row>')
             spaces = b" " * (1 << 20)
-            for _ in range(210):
+            for _ in range(megabytes):
                 member.write(spaces)
             member.write(b"</sheetData></worksheet>")
-        archive.writestr(zipfile.ZipInfo("padding.bin"), os.urandom(3 << 20), zipfile.ZIP_STORED)
+        padding = os.urandom(padding_megabytes << 20)
+        archive.writestr(zipfile.ZipInfo("padding.bin"), padding, zipfile.ZIP_STORED)
+
+
+def padded_whitespace_bomb() -> bytes:
+    """A sheet inflating to 210 MB, over the 200 MB a part may inflate to."""
+    buffer = io.BytesIO()
+    write_whitespace_sheet(buffer, 210, 3)
     return buffer.getvalue()
 
 

@@ -6,40 +6,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.fake_shortener import FakeShortener, Route
 from tests.hostile_files import ACCEPTED_WITHOUT_LINKS, corpus, inline_rows, raw_xlsx, valid_xlsx
+from tests.servers import running_gunicorn
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(base_url: str, deadline_seconds: float = 90) -> bool:
-    """Retry /health on every request error until the deadline (a busy machine starts slowly)."""
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -54,43 +31,14 @@ def slow_shortener():
 def server(tmp_path_factory, slow_shortener):
     """gunicorn -w 4 serving the app, with its own data folder."""
     data_dir = tmp_path_factory.mktemp("gunicorn-data")
-    port = free_port()
-    log = open(data_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
-    environment = {
-        **os.environ,
-        "MAPLINK_DATA_DIR": str(data_dir),
+    settings = {
         "MAPLINK_SHORTLINK_HOSTS": slow_shortener.host,
         "MAPLINK_ALLOW_PRIVATE_NETWORKS": "1",
         "MAPLINK_RESOLVE_PER_HOST": "8",
         "MAPLINK_UPLOADS_PER_MINUTE": "0",  # this suite uploads hundreds of files a minute
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "flask_app:app",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(base_url):
-        process.kill()
-        pytest.fail("gunicorn did not start: " + (data_dir / "gunicorn.log").read_text())
-    yield base_url, data_dir
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_gunicorn(data_dir, settings, ("--workers", "4")) as (base_url, _port):
+        yield base_url, data_dir
 
 
 DIRECT_ROWS = [["Name", "Map link"]] + [

@@ -6,11 +6,8 @@ client timeout: if the threads were all held, it would wait until the trickling 
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,9 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.test_gunicorn import free_port, wait_until_healthy
+from tests.servers import PROJECT_ROOT, free_port, running_gunicorn, wait_until_healthy
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLOW_CLIENTS = 64
 TRICKLE_SECONDS = 40  # longer than every /health call below may take
 
@@ -28,29 +24,9 @@ TRICKLE_SECONDS = 40  # longer than every /health call below may take
 @pytest.fixture(scope="module")
 def shipped_server(tmp_path_factory):
     """gunicorn with gunicorn.conf.py as shipped (2 workers), on loopback."""
-    data_dir = tmp_path_factory.mktemp("slow-clients")
-    port = free_port()
-    log = open(data_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
-    environment = {**os.environ, "MAPLINK_DATA_DIR": str(data_dir), "WEB_CONCURRENCY": "2"}
-    environment.pop("GUNICORN_THREADS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "flask_app:app", "--bind", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(base_url):
-        process.kill()
-        pytest.fail("gunicorn did not start: " + (data_dir / "gunicorn.log").read_text())
-    yield base_url, port
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    settings = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": None}
+    with running_gunicorn(tmp_path_factory.mktemp("slow-clients"), settings) as server:
+        yield server
 
 
 def trickle(port: int, stop: threading.Event, opened: list) -> None:
@@ -69,21 +45,20 @@ def trickle(port: int, stop: threading.Event, opened: list) -> None:
         return
 
 
-def test_health_answers_while_64_clients_trickle_their_requests(shipped_server):
-    base_url, port = shipped_server
+def assert_health_answers_while_clients_trickle(base_url: str, port: int, clients: int) -> None:
     stop = threading.Event()
     opened: list = []
     threads = [
         threading.Thread(target=trickle, args=(port, stop, opened), daemon=True)
-        for _ in range(SLOW_CLIENTS)
+        for _ in range(clients)
     ]
     for thread in threads:
         thread.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(opened) < SLOW_CLIENTS and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30
+        while len(opened) < clients and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(opened) == SLOW_CLIENTS
+        assert len(opened) == clients
         time.sleep(2)  # every slow client has sent bytes and holds what it can
         for _ in range(5):
             response = requests.get(f"{base_url}/health", timeout=TRICKLE_SECONDS / 2)
@@ -92,6 +67,11 @@ def test_health_answers_while_64_clients_trickle_their_requests(shipped_server):
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
+
+
+def test_health_answers_while_64_clients_trickle_their_requests(shipped_server):
+    base_url, port = shipped_server
+    assert_health_answers_while_clients_trickle(base_url, port, SLOW_CLIENTS)
 
 
 NGINX = "/usr/sbin/nginx"
@@ -133,24 +113,4 @@ def proxied_server(shipped_server, tmp_path_factory):
 
 def test_the_buffering_proxy_holds_200_trickling_clients(proxied_server):
     base_url, port = proxied_server
-    stop = threading.Event()
-    opened: list = []
-    threads = [
-        threading.Thread(target=trickle, args=(port, stop, opened), daemon=True)
-        for _ in range(PROXY_SLOW_CLIENTS)
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while len(opened) < PROXY_SLOW_CLIENTS and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(opened) == PROXY_SLOW_CLIENTS
-        time.sleep(2)
-        for _ in range(5):
-            response = requests.get(f"{base_url}/health", timeout=TRICKLE_SECONDS / 2)
-            assert response.status_code == 200
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
+    assert_health_answers_while_clients_trickle(base_url, port, PROXY_SLOW_CLIENTS)

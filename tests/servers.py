@@ -1,0 +1,70 @@
+"""Starting a real gunicorn on loopback for the tests that need one, and waiting for it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(base_url: str, deadline_seconds: float = 90) -> bool:
+    """Retry /health on every request error until the deadline (a busy machine starts slowly)."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base_url}/health", timeout=5).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@contextlib.contextmanager
+def running_gunicorn(
+    data_dir: Path, settings: dict[str, str | None], extra_arguments: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
+    """gunicorn serving flask_app:app (gunicorn.conf.py as shipped) with its data in data_dir;
+    yields (base URL, port) once /health answers, and stops it with SIGTERM afterwards.
+    A setting given as None is taken out of the environment (the shipped default applies)."""
+    port = free_port()
+    environment = {**os.environ, "MAPLINK_DATA_DIR": str(data_dir), **settings}
+    environment = {name: value for name, value in environment.items() if value is not None}
+    with open(data_dir / "gunicorn.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "flask_app:app", *extra_arguments,
+             "--bind", f"127.0.0.1:{port}"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            if not wait_until_healthy(base_url):
+                pytest.fail("gunicorn did not start: " + (data_dir / "gunicorn.log").read_text())
+            yield base_url, port
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
