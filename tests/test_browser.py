@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -23,12 +24,20 @@ from tests.browser_support import CHROMIUM, LiveServer, launch_chromium
 from tests.conftest import write_xlsx
 from tests.fake_shortener import FakeShortener, Route
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TILE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
 )
 PIN = "https://www.google.com/maps/place/Eiffel/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
 XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the screenshots go: a temporary folder, or MAPLINK_SCREENSHOTS_DIR (set it to
+    docs/screenshots to refresh the README's; only review-1280/review-375 are kept there, the
+    others show test hosts)."""
+    chosen = os.environ.get("MAPLINK_SCREENSHOTS_DIR")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -132,16 +141,15 @@ def wait_review(page) -> None:
     page.locator("#map[data-marker-count]").wait_for(timeout=15_000)
 
 
-def test_whole_flow(page, live_server, shortener, tmp_path):
+def test_whole_flow(page, live_server, shortener, tmp_path, screenshots):
     source = mixed_workbook(tmp_path, shortener)
     page.goto(live_server.url)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "1-upload.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "1-upload.png"), full_page=True)
     upload(page, source)
     expect(page.locator("#column-select")).to_have_value("Map link")
     expect(page.locator("#preview-table th[data-link-column]")).to_have_text("Map link")
     expect(page.locator("#file-summary")).to_contain_text("6 rows")
-    page.screenshot(path=str(SCREENSHOTS / "2-check.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "2-check.png"), full_page=True)
     page.click("#convert-button")
     wait_review(page)
     expect(page.locator("#job-bar")).to_have_attribute("value", "6")
@@ -164,7 +172,7 @@ def test_whole_flow(page, live_server, shortener, tmp_path):
         assert cells.nth(4).text_content().startswith(row["note"])
         assert cells.nth(6).locator(".link-text").get_attribute("title") == row["link"]
     assert page.locator("#map").get_attribute("data-marker-count") == "4"
-    page.screenshot(path=str(SCREENSHOTS / "4-review.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "4-review.png"), full_page=True)
     # Filters and the map link of an ok row
     page.click('.chip[data-filter="failed"]')
     expect(table_rows).to_have_count(1)
@@ -223,7 +231,7 @@ def test_table_and_map_are_linked(page, live_server, shortener, tmp_path):
     assert page.dialogs == []
 
 
-def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_path):
+def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_path, screenshots):
     rows = [["Link"]] + [[shortener.url(f"/slow-{n}")] for n in range(20)]
     path = write_xlsx(tmp_path / "slow.xlsx", rows)
     page.goto(live_server.url)
@@ -233,7 +241,7 @@ def test_reload_mid_job_and_after_completion(page, live_server, shortener, tmp_p
     expect(page.locator("#job-text")).to_contain_text(
         re.compile(r"^[1-9]\d* of 20 rows"), timeout=10_000
     )
-    page.screenshot(path=str(SCREENSHOTS / "3-watch.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "3-watch.png"), full_page=True)
     session_id = page.evaluate("location.hash.slice(1)")
     page.reload()
     expect(page.locator("#watch-section")).to_be_visible(timeout=10_000)
@@ -302,7 +310,9 @@ def open_file_chooser_with_keyboard(page):
     raise AssertionError("the keyboard never opened the file chooser")
 
 
-def test_phone_width_and_keyboard_only(browser_context, live_server, shortener, tmp_path):
+def test_phone_width_and_keyboard_only(
+    browser_context, live_server, shortener, tmp_path, screenshots
+):
     page = browser_context.new_page()
     page.bring_to_front()
     page.set_viewport_size({"width": 375, "height": 800})
@@ -314,12 +324,12 @@ def test_phone_width_and_keyboard_only(browser_context, live_server, shortener, 
     open_file_chooser_with_keyboard(page).set_files(str(mixed_workbook(tmp_path, shortener)))
     expect(page.locator("#check-section")).to_be_visible(timeout=15_000)
     assert no_horizontal_scroll(page)
-    page.screenshot(path=str(SCREENSHOTS / "phone-check.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "phone-check.png"), full_page=True)
     tab_to(page, "document.activeElement.id", "convert-button")
     page.keyboard.press("Enter")
     wait_review(page)
     assert no_horizontal_scroll(page)
-    page.screenshot(path=str(SCREENSHOTS / "phone-review.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "phone-review.png"), full_page=True)
     tab_to(page, "document.activeElement.dataset.format || ''", "xlsx")
     with page.expect_download() as info:
         page.keyboard.press("Enter")
@@ -429,7 +439,9 @@ def real_looking_workbook(path: Path, rows: int) -> Path:
     return write_xlsx(path, table)
 
 
-def test_review_step_reads_well_and_has_its_tools(browser_context, live_server, tmp_path):
+def test_review_step_reads_well_and_has_its_tools(
+    browser_context, live_server, tmp_path, screenshots
+):
     browser_context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = browser_context.new_page()
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())  # no tiles
@@ -442,8 +454,7 @@ def test_review_step_reads_well_and_has_its_tools(browser_context, live_server, 
     expect(rows).to_have_count(100)
     heights = [rows.nth(index).bounding_box()["height"] for index in range(15)]
     assert max(heights) <= 40  # one line each: a screenful shows 15 rows and more
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "review-1280.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "review-1280.png"), full_page=True)
     # Jump to page 2 of 2
     page.fill("#page-number", "2")
     page.click("#page-jump button")
@@ -475,5 +486,21 @@ def test_review_step_reads_well_and_has_its_tools(browser_context, live_server, 
         assert box is not None, field
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= 375
-    page.screenshot(path=str(SCREENSHOTS / "review-375.png"), full_page=False)
+    page.screenshot(path=str(screenshots / "review-375.png"), full_page=False)
+    # Tapping a row far down the cards brings the map, its marker and popup into view
+    far_row = page.locator('#results-table tbody tr[data-status="ok"]').nth(60)
+    far_row.scroll_into_view_if_needed()
+    far_row.locator('[data-field="name"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(far_row.get_attribute("data-row-number"))
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= 800  # all on screen
+    page.wait_for_function(  # Leaflet's pan that keeps the popup inside the map is animated
+        """() => {
+            const map = document.querySelector("#map").getBoundingClientRect();
+            const popup = document.querySelector(".leaflet-popup-content-wrapper").getBoundingClientRect();
+            return popup.left >= map.left && popup.right <= map.right
+                && popup.top >= map.top && popup.bottom <= map.bottom;
+        }"""
+    )
     page.close()

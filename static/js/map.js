@@ -62,7 +62,7 @@ export async function loadMap() {
     const marker = L.circleMarker([row.lat, row.lng], { radius: 6, weight: 2, className: `marker-row-${row.row_number}` });
     const popup = document.createElement("div");
     popup.textContent = `Row ${row.row_number}${row.name ? ` · ${row.name}` : ""} · ${row.lat}, ${row.lng}`;
-    marker.bindPopup(popup);
+    marker.bindPopup(popup, { autoPanPadding: [12, 12] });
     marker.on("click", () => showRowInTable(row.row_number));
     marker.addTo(map);
     state.markers.set(row.row_number, marker);
@@ -79,8 +79,12 @@ export async function loadMap() {
 export function focusMarker(rowNumber) {
   const marker = state.markers.get(rowNumber);
   if (!marker || !state.map) return;
-  state.map.setView(marker.getLatLng(), Math.max(state.map.getZoom(), 14));
-  marker.openPopup();
+  const container = state.map.getContainer();
+  // On a phone the map sits above or below the table: bring it into view first.
+  const box = container.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) container.scrollIntoView({ block: "nearest" });
+  state.map.setView(marker.getLatLng(), Math.max(state.map.getZoom(), 14), { animate: false });
+  marker.openPopup(); // Leaflet pans the map so that the popup stays inside it (autoPan)
   for (const row of document.querySelectorAll("#results-table tbody tr")) {
     row.dataset.selected = String(Number(row.dataset.rowNumber) === rowNumber);
   }
