@@ -18,6 +18,7 @@ from .results import Conversion, RowResult, RowStatus
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
 from .xlsx_cells import xml_safe
 from .xlsx_patch import patch_workbook
+from .xlsx_styles import COORDINATE_NUMBER_FORMAT
 
 OUTPUT_FORMATS = ("xlsx", "csv", "geojson", "kml")
 MEDIA_TYPES = {
@@ -162,6 +163,23 @@ def write_output(conversion: Conversion, path: Path | str, output_format: str | 
     return output_format
 
 
+def _column_widths(conversion: Conversion, layout: OutputLayout) -> dict[int, float]:
+    """Widths of our new columns; a coordinate column is wide enough for its longest number,
+    shown in full by COORDINATE_NUMBER_FORMAT (a too narrow column would show ####)."""
+    digits = max(
+        (len(repr(number)) for result in conversion.results for number in (result.lat, result.lng)
+         if number is not None),
+        default=0,
+    )  # fmt: skip
+    widths = {}
+    for column in layout.new_columns:
+        width = NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)
+        if column in (layout.lat_column, layout.lng_column):
+            width = max(width, digits + 2.0)
+        widths[column] = width
+    return widths
+
+
 def write_xlsx(conversion: Conversion, path: Path) -> None:
     """Patch the user's workbook when it is .xlsx/.xlsm, else write a new one."""
     layout = output_layout(conversion)
@@ -175,10 +193,7 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
                 for index, result in enumerate(conversion.results)
             ),
         )  # generated row by row as the patcher reaches each row
-        widths = {
-            column: NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)
-            for column in layout.new_columns
-        }
+        widths = _column_widths(conversion, layout)
         patch_workbook(
             table.path,
             path,
@@ -190,6 +205,11 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
             last_column=max(
                 layout.lat_column, layout.lng_column, layout.status_column, layout.note_column
             ),
+            coordinate_columns=[
+                column
+                for column in (layout.lat_column, layout.lng_column)
+                if column in layout.new_columns
+            ],
         )
         return
     _write_new_xlsx(conversion, layout, path)
@@ -205,10 +225,13 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
     sheet = workbook.add_worksheet((conversion.table.sheet_name or "Sheet1")[:31])
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    coordinate_format = workbook.add_format({"num_format": COORDINATE_NUMBER_FORMAT})
+    coordinate_columns = (layout.lat_column, layout.lng_column)
+    widths = _column_widths(conversion, layout)
     sheet.freeze_panes(1, 0)
     for column, title in enumerate(layout.header):
         sheet.write_string(0, column, title, bold)
-        sheet.set_column(column, column, NEW_COLUMN_WIDTHS.get(title, 18))
+        sheet.set_column(column, column, widths.get(column, NEW_COLUMN_WIDTHS.get(title, 18)))
     for row_index, (_result, row) in enumerate(output_rows(conversion, layout), start=1):
         for column, value in enumerate(row):
             if value is None or value == "":
@@ -217,7 +240,8 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
                 sheet.write_boolean(row_index, column, value)
             elif isinstance(value, int | float):
                 if math.isfinite(value):
-                    sheet.write_number(row_index, column, value)
+                    style = coordinate_format if column in coordinate_columns else None
+                    sheet.write_number(row_index, column, value, style)
             elif isinstance(value, dt.datetime | dt.date):
                 sheet.write_datetime(row_index, column, value, date_format)
             else:

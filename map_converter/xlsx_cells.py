@@ -116,9 +116,17 @@ def last_cell_column(content: bytes, prefix: bytes) -> int | None:
     return column_number(reference.group(1).decode()) if reference else None
 
 
-def merged_cells(content: bytes, prefix: bytes, row_number: int, values, is_header: bool) -> bytes:
+def merged_cells(
+    content: bytes,
+    prefix: bytes,
+    row_number: int,
+    values,
+    is_header: bool,
+    new_styles: Mapping[int, bytes] | None = None,
+) -> bytes:
     """The row's cells with ours put in column order. A cell we replace keeps its style (its
-    number format, say); new header cells take the style of the header's last cell."""
+    number format, say); new header cells take the style of the header's last cell, other new
+    cells the style new_styles gives their column."""
     cells: list[tuple[int, bytes]] = []
     styles: dict[int, bytes] = {}
     existing = _split_cells(content, prefix)
@@ -131,6 +139,10 @@ def merged_cells(content: bytes, prefix: bytes, row_number: int, values, is_head
         header_style = style_of(existing[-1][1])
         for column in values:
             styles.setdefault(column, header_style)
+    elif new_styles:
+        for column in values:
+            if column in new_styles:
+                styles.setdefault(column, new_styles[column])
     new_cells = cells_xml(prefix, row_number, values, styles)
     cells.extend(new_cells)
     cells.sort(key=lambda pair: pair[0])

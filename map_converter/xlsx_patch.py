@@ -1,7 +1,7 @@
 """Write results into a copy of the user's .xlsx by editing only the sheet's XML, as a stream.
 
-Everything else in the package (other sheets, styles, widths, frozen panes, macros) is copied
-byte for byte. The sheet's XML is read in chunks: expat checks that it is well-formed XML with no
+Everything else in the package (other sheets, widths, frozen panes, macros) is copied byte for
+byte, but the styles part, which gains one number format (xlsx_styles). The sheet's XML is read in chunks: expat checks that it is well-formed XML with no
 DTD (so no entity can expand), while a scanner that knows comments, CDATA sections, processing
 instructions and namespace prefixes finds each <row> and where it ends. New cells are appended to
 a row when they come after its last cell (the usual case: our columns are new); otherwise that
@@ -29,6 +29,7 @@ from .xlsx_cells import (
     style_of,
 )
 from .xlsx_links import column_letters, column_number, sheet_part_path
+from .xlsx_styles import COORDINATE_NUMBER_FORMAT, styles_part_path, with_number_format
 
 CHUNK_BYTES = 1 << 20
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -70,8 +71,11 @@ class _SheetPatcher:
         last_column: int,
         widths,
         header_row: int | None = None,
+        data_styles: Mapping[int, bytes] | None = None,
     ):
         self.header_row = header_row
+        # Style attributes of the new cells below the header (a number format), by column.
+        self.data_styles = data_styles or {}
         # (row number, values) in ascending order, taken one at a time as the sheet's rows go
         # by: nothing is held for the rows still to come.
         self._rows = iter(rows)
@@ -199,19 +203,24 @@ class _SheetPatcher:
         first_new = min(values, default=0)
         last_existing = last_cell_column(content, prefix)
         if last_existing is not None and last_existing < first_new:
-            styles = None
-            if row_number == self.header_row and last_existing >= 0:
-                # New header cells look like the header: the style of its last cell.
-                last_cell = content[content.rfind(b"<" + prefix + b"c") :]
-                styles = dict.fromkeys(values, style_of(last_cell))
+            styles = self.data_styles
+            if row_number == self.header_row:
+                styles = {}
+                if last_existing >= 0:
+                    # New header cells look like the header: the style of its last cell.
+                    last_cell = content[content.rfind(b"<" + prefix + b"c") :]
+                    styles = dict.fromkeys(values, style_of(last_cell))
             new_cells = cells_xml(prefix, row_number, values, styles)
             body = content + b"".join(cell for _, cell in new_cells)
         else:
-            body = merged_cells(content, prefix, row_number, values, row_number == self.header_row)
+            is_header = row_number == self.header_row
+            new_styles = {} if is_header else self.data_styles
+            body = merged_cells(content, prefix, row_number, values, is_header, new_styles)
         return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
 
     def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:
-        cells = b"".join(cell for _, cell in sorted(cells_xml(prefix, row_number, values)))
+        styles = {} if row_number == self.header_row else self.data_styles
+        cells = b"".join(cell for _, cell in sorted(cells_xml(prefix, row_number, values, styles)))
         return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
 
     def _remaining_rows(self, prefix: bytes) -> bytes:
@@ -265,8 +274,10 @@ def patch_workbook(
     widths: Mapping[int, float],
     header_row: int | None = None,
     last_column: int | None = None,
+    coordinate_columns: Sequence[int] = (),
 ) -> None:
-    """Copy the workbook with the given cells set on one sheet; nothing else changes.
+    """Copy the workbook with the given cells set on one sheet; nothing else changes but the
+    styles part, which gains the number format of the new coordinate_columns' cells.
 
     rows maps row numbers to {column: value}, or yields (row number, values) in ascending order
     (lazily, so a million rows need no dict of a million rows)."""
@@ -279,6 +290,12 @@ def patch_workbook(
     try:
         with zipfile.ZipFile(source_path) as source:
             part = sheet_part_path(source, sheet_name)
+            styles_part, styles_xml, data_styles = None, b"", {}
+            if coordinate_columns and (styles_part := styles_part_path(source)):
+                edited = with_number_format(source.read(styles_part), COORDINATE_NUMBER_FORMAT)
+                if edited:
+                    styles_xml, index = edited
+                    data_styles = dict.fromkeys(coordinate_columns, b' s="%d"' % index)
             with zipfile.ZipFile(temporary_path, "w", zipfile.ZIP_DEFLATED) as target:
                 for info in source.infolist():
                     if info.filename == part:
@@ -291,7 +308,12 @@ def patch_workbook(
                             source.open(info) as reader,
                             target.open(patched, "w", force_zip64=big) as writer,
                         ):
-                            _SheetPatcher(rows, last_column, widths, header_row).run(reader, writer)
+                            patcher = _SheetPatcher(
+                                rows, last_column, widths, header_row, data_styles
+                            )
+                            patcher.run(reader, writer)
+                    elif info.filename == styles_part and styles_xml:
+                        target.writestr(info, styles_xml)
                     else:
                         with source.open(info) as member, target.open(info, "w") as copy:
                             shutil.copyfileobj(member, copy, 1 << 20)

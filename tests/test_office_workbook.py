@@ -90,3 +90,19 @@ def test_an_office_workbook_comes_back_whole_and_right(tmp_path):
     assert features[0]["properties"]["Map link URL"] == PIN
     assert features[0]["properties"]["Latitude"] == 48.8583701  # never the old value
     assert features[1]["properties"]["Latitude"] == 48.85
+
+
+def test_new_coordinate_columns_open_in_libreoffice_with_every_digit(tmp_path):
+    """Our edited styles part (one number format more) is read by a real spreadsheet program."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Places"
+    sheet.append(["Name", "Link"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["far", "https://maps.google.com/?q=48.858370123456,-122.294481312345"])
+    sheet.append(["near", "1.5, 2.25"])
+    workbook.save(tmp_path / "places.xlsx")
+    convert_file(tmp_path / "places.xlsx", [(tmp_path / "places-out.xlsx", "xlsx")])
+    rows = libreoffice_csv(tmp_path / "places-out.xlsx", "Places", tmp_path)
+    assert rows[1][2:5] == ["48.858370123456", "-122.294481312345", "ok"]
+    assert rows[2][2:5] == ["1.5", "2.25", "ok"]
