@@ -68,3 +68,40 @@ def running_gunicorn(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def running_nginx(prefix: Path, upstream_port: int) -> Iterator[tuple[str, int]]:
+    """Debian's nginx with deploy/nginx.conf (the Docker topology's buffering proxy) in front of
+    a gunicorn on upstream_port; yields (base URL, port) once /health answers through it."""
+    if not Path(NGINX).exists():
+        pytest.fail("nginx is missing: apt-get install -y nginx-light")
+    port = free_port()
+    config = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    config = config.replace("http://web:8000", f"http://127.0.0.1:{upstream_port}")
+    config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    config = config.replace("worker_processes auto;", "worker_processes 1;")
+    (prefix / "nginx.conf").write_text(config)
+    for folder in ("logs", "client_body_temp", "proxy_temp"):
+        (prefix / folder).mkdir()
+    process = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g",
+         f"daemon off; pid {prefix / 'nginx.pid'}; error_log {prefix / 'logs' / 'error.log'};"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until_healthy(base_url, deadline_seconds=30):
+            pytest.fail("nginx did not start: " + (prefix / "logs" / "error.log").read_text())
+        yield base_url, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

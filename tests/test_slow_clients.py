@@ -7,15 +7,13 @@ client timeout: if the threads were all held, it would wait until the trickling 
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.servers import PROJECT_ROOT, free_port, running_gunicorn, wait_until_healthy
+from tests.servers import running_gunicorn, running_nginx
 
 SLOW_CLIENTS = 64
 TRICKLE_SECONDS = 40  # longer than every /health call below may take
@@ -74,41 +72,15 @@ def test_health_answers_while_64_clients_trickle_their_requests(shipped_server):
     assert_health_answers_while_clients_trickle(base_url, port, SLOW_CLIENTS)
 
 
-NGINX = "/usr/sbin/nginx"
 PROXY_SLOW_CLIENTS = 200
 
 
 @pytest.fixture(scope="module")
 def proxied_server(shipped_server, tmp_path_factory):
     """Debian's nginx with deploy/nginx.conf (the Docker topology's proxy) in front of gunicorn."""
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is missing: apt-get install -y nginx-light")
     _base_url, gunicorn_port = shipped_server
-    prefix = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    config = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
-    config = config.replace("http://web:8000", f"http://127.0.0.1:{gunicorn_port}")
-    config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    config = config.replace("worker_processes auto;", "worker_processes 1;")
-    (prefix / "nginx.conf").write_text(config)
-    for folder in ("logs", "client_body_temp", "proxy_temp"):
-        (prefix / folder).mkdir()
-    process = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g",
-         f"daemon off; pid {prefix / 'nginx.pid'}; error_log {prefix / 'logs' / 'error.log'};"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    if not wait_until_healthy(base_url, deadline_seconds=30):
-        process.kill()
-        pytest.fail("nginx did not start: " + (prefix / "logs" / "error.log").read_text())
-    yield base_url, port
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_nginx(tmp_path_factory.mktemp("nginx"), gunicorn_port) as server:
+        yield server
 
 
 def test_the_buffering_proxy_holds_200_trickling_clients(proxied_server):
