@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
-from common import PROJECT_ROOT
+from common import OUT_DIR  # noqa: F401 (makes tests/ importable)
+
+from tests.servers import running_gunicorn
 
 CSV = b'Name,Link\nA,"40.7, -74.0"\n'
 
@@ -26,26 +25,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     data_dir = tempfile.mkdtemp(prefix="flood-")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "flask_app:app", "--bind", f"127.0.0.1:{port}"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "MAPLINK_DATA_DIR": data_dir},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with running_gunicorn(Path(data_dir), {}) as (base, _port):
         codes: dict[int, int] = {}
         health_slowest = 0.0
         stop = time.monotonic() + args.seconds
@@ -71,9 +52,6 @@ def main() -> None:
             f"{args.seconds:g} s of uploads from one address (8 connections): {codes}; "
             f"{len(sessions)} sessions created; slowest /health {health_slowest * 1000:.0f} ms"
         )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(OUT_DIR.parent.parent))  # tests.hostile_files builds the packages
     tempfile.tempdir = str(OUT_DIR)
     main()

@@ -10,49 +10,16 @@ Run: python bench/bench_http.py [--runs N] [--duration S] [--clients C]
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import requests
-from common import OUT_DIR, PROJECT_ROOT, write_xlsx_input
+from common import OUT_DIR, write_xlsx_input
 
-
-def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "flask_app:app",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "MAPLINK_DATA_DIR": data_dir},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(f"{base_url}/health", timeout=1).ok:
-                return process, base_url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+from tests.servers import running_gunicorn
 
 
 def flow(
@@ -91,52 +58,55 @@ def main() -> None:
     args = parser.parse_args()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     content = write_xlsx_input(OUT_DIR / "in-1k.xlsx", 1_000).read_bytes()
-    with tempfile.TemporaryDirectory() as data_dir:
-        process, base_url = start_server(data_dir)
-        try:
+    # Every client is 127.0.0.1: the per-address upload limits would refuse the load with 429.
+    settings = {"MAPLINK_UPLOADS_PER_MINUTE": "0", "MAPLINK_UPLOAD_BYTES_PER_HOUR": "0"}
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        running_gunicorn(Path(data_dir), settings, ("--access-logfile", "/dev/null")) as (
+            base_url,
+            _port,
+        ),
+    ):
+        with requests.Session() as session:
+            flow(session, base_url, content)  # warm-up: workers import everything once
+            times = [flow(session, base_url, content) for _ in range(args.runs)]
+        print(
+            f"1,000-row flow: median {statistics.median(times):.3f} s of {args.runs} (target <= 0.8 s)"
+        )
+
+        status_times: list[float] = []
+        errors: list[str] = []
+        flows_done = [0]
+        stop_at = time.monotonic() + args.duration
+        lock = threading.Lock()
+
+        def client() -> None:
             with requests.Session() as session:
-                flow(session, base_url, content)  # warm-up: workers import everything once
-                times = [flow(session, base_url, content) for _ in range(args.runs)]
-            print(
-                f"1,000-row flow: median {statistics.median(times):.3f} s of {args.runs} (target <= 0.8 s)"
-            )
-
-            status_times: list[float] = []
-            errors: list[str] = []
-            flows_done = [0]
-            stop_at = time.monotonic() + args.duration
-            lock = threading.Lock()
-
-            def client() -> None:
-                with requests.Session() as session:
-                    while time.monotonic() < stop_at:
-                        local: list[float] = []
-                        try:
-                            flow(session, base_url, content, local)
-                        except Exception as error:  # counted, reported below
-                            with lock:
-                                errors.append(repr(error))
+                while time.monotonic() < stop_at:
+                    local: list[float] = []
+                    try:
+                        flow(session, base_url, content, local)
+                    except Exception as error:  # counted, reported below
                         with lock:
-                            status_times.extend(local)
-                            flows_done[0] += 1
+                            errors.append(repr(error))
+                    with lock:
+                        status_times.extend(local)
+                        flows_done[0] += 1
 
-            threads = [threading.Thread(target=client) for _ in range(args.clients)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            status_times.sort()
-            p99 = status_times[int(len(status_times) * 0.99) - 1] if status_times else float("nan")
-            p50 = statistics.median(status_times) if status_times else float("nan")
-            print(
-                f"{args.clients} clients for {args.duration:.0f} s: {flows_done[0]} flows, {len(errors)} errors, "
-                f"{len(status_times)} status polls, p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms (target <= 200 ms)"
-            )
-            if errors:
-                print("first errors:", errors[:3])
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        status_times.sort()
+        p99 = status_times[int(len(status_times) * 0.99) - 1] if status_times else float("nan")
+        p50 = statistics.median(status_times) if status_times else float("nan")
+        print(
+            f"{args.clients} clients for {args.duration:.0f} s: {flows_done[0]} flows, {len(errors)} errors, "
+            f"{len(status_times)} status polls, p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms (target <= 200 ms)"
+        )
+        if errors:
+            print("first errors:", errors[:3])
 
 
 if __name__ == "__main__":

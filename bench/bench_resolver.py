@@ -10,6 +10,8 @@ import argparse
 import statistics
 import time
 
+import common  # noqa: F401 (makes tests/ importable)
+
 from map_converter.resolver import ResolverSettings, ShortLinkResolver
 from map_converter.safety import HostPolicy
 from tests.fake_shortener import FakeShortener, Route

@@ -8,18 +8,15 @@ Needs Debian's nginx for the proxied figures (the test command installs it).
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
-from common import PROJECT_ROOT
 
-sys.path.insert(0, str(PROJECT_ROOT))  # the servers and slow clients of the tests
-from tests.servers import running_gunicorn, running_nginx  # noqa: E402
-from tests.test_slow_clients import trickle  # noqa: E402
+from tests.servers import running_gunicorn, running_nginx
+from tests.test_slow_clients import trickle
 
 PROBES = 10
 
