@@ -1,7 +1,7 @@
 """Benchmarks of the core, each next to a floor timed in the same run: parse_link against a naive
 regex, the CLI against a bare import and against calamine reading the same workbook alone.
 
-Run: python bench/bench_core.py [--runs N] [--skip-million] [--parse-only]
+Run (from the project root): python -m bench.bench_core [--runs N] [--skip-million] [--parse-only]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import sys
 import time
 
-from common import (
+from bench.common import (
     OUT_DIR,
     cli,
     median,
@@ -21,7 +21,6 @@ from common import (
     write_csv_input,
     write_xlsx_input,
 )
-
 from map_converter import parse_link
 
 # The yardstick: one compiled search, two float() calls and a range check per link. It is fast

@@ -1,6 +1,6 @@
 """One client flooding uploads at a real gunicorn on 127.0.0.1 with the default limits on.
 
-Run: python bench/bench_flood.py [--seconds 20]
+Run (from the project root): python -m bench.bench_flood [--seconds 20]
 Reports how many uploads were accepted (201) and refused (429), and whether /health stayed up.
 """
 
@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from common import OUT_DIR  # noqa: F401 (makes tests/ importable)
 
 from tests.servers import running_gunicorn
 

@@ -1,6 +1,6 @@
 """Peak memory and time of hostile uploads, each in a fresh process (issue 9's figures).
 
-Run: python bench/bench_hostile.py
+Run (from the project root): python -m bench.bench_hostile
 
 Each case uploads one file through the app (Flask's test client, no network) and reports the
 answer, the seconds and the process's peak RSS next to the same process's RSS before the
@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import OUT_DIR
+from bench.common import OUT_DIR
 
 CASE_SCRIPT = r"""
 import io, json, resource, sys, tempfile, time

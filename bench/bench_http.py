@@ -4,7 +4,7 @@
    (target <= 0.8 s).
 2. 20 concurrent clients repeating that flow for D seconds: errors and p99 of GET /status
    (targets: 0 errors, p99 <= 200 ms).
-Run: python bench/bench_http.py [--runs N] [--duration S] [--clients C]
+Run (from the project root): python -m bench.bench_http [--runs N] [--duration S] [--clients C]
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import requests
-from common import OUT_DIR, write_xlsx_input
 
+from bench.common import OUT_DIR, write_xlsx_input
 from tests.servers import running_gunicorn
 
 

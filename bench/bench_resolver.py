@@ -1,7 +1,7 @@
 """Benchmark of issue 3's target: 1,000 distinct short links, fake shortener answering after 50 ms.
 
 Floor at concurrency 16: 1,000 x 50 ms / 16 = 3.125 s; target <= 1.3x floor (4.1 s).
-Run: python bench/bench_resolver.py [--runs N]
+Run (from the project root): python -m bench.bench_resolver [--runs N]
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-
-import common  # noqa: F401 (makes tests/ importable)
 
 from map_converter.resolver import ResolverSettings, ShortLinkResolver
 from map_converter.safety import HostPolicy

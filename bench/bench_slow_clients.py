@@ -1,7 +1,7 @@
 """How fast /health answers while slow clients trickle requests at the shipped gunicorn, alone and
 behind the Docker topology's nginx (issue 9's slow-client figure). Loopback only, bounded.
 
-Run: python bench/bench_slow_clients.py
+Run (from the project root): python -m bench.bench_slow_clients
 Needs Debian's nginx for the proxied figures (the test command installs it).
 """
 

@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Benchmarks reuse the tests' servers, fake shortener and hostile files (tests/ is not installed).
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
 OUT_DIR = PROJECT_ROOT / "bench" / "out"
 
 LINK_TEMPLATES = [
