@@ -10,6 +10,7 @@ import csv
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -106,3 +107,56 @@ def test_new_coordinate_columns_open_in_libreoffice_with_every_digit(tmp_path):
     rows = libreoffice_csv(tmp_path / "places-out.xlsx", "Places", tmp_path)
     assert rows[1][2:5] == ["48.858370123456", "-122.294481312345", "ok"]
     assert rows[2][2:5] == ["1.5", "2.25", "ok"]
+
+
+def test_what_else_is_on_the_sheet_stays(tmp_path):
+    """Conditional formats, data validations, defined names, comments, merged cells, a chart and
+    a table stay as they were; our columns land clear of the table."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.comments import Comment
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.table import Table
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Sites"
+    sheet.append(["Site", "Link", "Visits"])
+    sheet.append(["Eiffel", PIN, 3])
+    sheet.append(["Typed", "40.7128, -74.006", 5])
+    sheet.append(["Nothing", "ask Anna", 1])
+    sheet.conditional_formatting.add(
+        "C2:C4", CellIsRule(operator="greaterThan", formula=["2"], font=Font(bold=True))
+    )
+    validation = DataValidation(type="whole", operator="between", formula1="0", formula2="99")
+    validation.add("C2:C4")
+    sheet.add_data_validation(validation)
+    workbook.defined_names["Visits"] = DefinedName("Visits", attr_text="Sites!$C$2:$C$4")
+    sheet["A2"].comment = Comment("our best client", "Anna")
+    sheet.add_table(Table(displayName="SitesTable", ref="A1:C4"))
+    sheet["A6"] = "Totals"
+    sheet.merge_cells("A6:B6")
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=3, min_row=1, max_row=4), titles_from_data=True)
+    sheet.add_chart(chart, "E8")
+    workbook.save(tmp_path / "sites.xlsx")
+
+    convert_file(tmp_path / "sites.xlsx", [(tmp_path / "sites-out.xlsx", "xlsx")])
+    out = openpyxl.load_workbook(tmp_path / "sites-out.xlsx")
+    sheet = out["Sites"]
+    assert [cell.value for cell in sheet[1]][:7] == [
+        "Site", "Link", "Visits", "Latitude", "Longitude", "Status", "Note",
+    ]  # fmt: skip
+    assert (sheet["D2"].value, sheet["E2"].value) == (48.8583701, 2.2944813)
+    assert [str(rules.sqref) for rules in sheet.conditional_formatting] == ["C2:C4"]
+    assert [str(item.sqref) for item in sheet.data_validations.dataValidation] == ["C2:C4"]
+    assert out.defined_names["Visits"].attr_text == "Sites!$C$2:$C$4"
+    assert sheet["A2"].comment.text == "our best client"
+    assert sheet.tables["SitesTable"].ref == "A1:C4"  # our columns start after it
+    assert [str(merged) for merged in sheet.merged_cells.ranges] == ["A6:B6"]
+    with zipfile.ZipFile(tmp_path / "sites-out.xlsx") as archive:
+        assert any(name.startswith("xl/charts/chart") for name in archive.namelist())
+    rows = libreoffice_csv(tmp_path / "sites-out.xlsx", "Sites", tmp_path)
+    assert rows[1][3:6] == ["48.8583701", "2.2944813", "ok"]
+    assert rows[3][5] == "failed"
