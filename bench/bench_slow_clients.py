@@ -9,33 +9,19 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import requests
 
-from tests.servers import running_gunicorn, running_nginx
-from tests.test_slow_clients import trickle
+from tests.servers import running_gunicorn, running_nginx, trickling_clients
 
 PROBES = 10
 
 
 def health_while_trickling(base_url: str, port: int, clients: int) -> tuple[float, float]:
     """Median and slowest /health in ms, with `clients` connections trickling their requests."""
-    stop = threading.Event()
-    opened: list = []
-    threads = [
-        threading.Thread(target=trickle, args=(port, stop, opened), daemon=True)
-        for _ in range(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while len(opened) < clients and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2)  # every slow client has sent bytes and holds what it can
+    with trickling_clients(port, clients):
         seconds = []
         for _ in range(PROBES):
             started = time.perf_counter()
@@ -43,10 +29,6 @@ def health_while_trickling(base_url: str, port: int, clients: int) -> tuple[floa
             seconds.append(time.perf_counter() - started)
             time.sleep(0.2)
         return statistics.median(seconds) * 1000, max(seconds) * 1000
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
 
 
 def main() -> None:

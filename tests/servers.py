@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +106,46 @@ def running_nginx(prefix: Path, upstream_port: int) -> Iterator[tuple[str, int]]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+TRICKLE_SECONDS = 40  # how long a slow client keeps trickling, at most
+
+
+def _trickle(port: int, stop: threading.Event, opened: list) -> None:
+    """Open a connection and send a request's bytes one per second until told to stop."""
+    request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 200
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            opened.append(1)
+            deadline = time.monotonic() + TRICKLE_SECONDS
+            for byte in request:
+                if stop.is_set() or time.monotonic() > deadline:
+                    return
+                connection.sendall(bytes([byte]))
+                stop.wait(1.0)
+    except OSError:
+        return
+
+
+@contextlib.contextmanager
+def trickling_clients(port: int, count: int) -> Iterator[int]:
+    """`count` slow clients on 127.0.0.1:port, each sending a request a byte a second; yields how
+    many connected (once they all have, or after 30 s), and stops them all on exit."""
+    stop = threading.Event()
+    opened: list = []
+    threads = [
+        threading.Thread(target=_trickle, args=(port, stop, opened), daemon=True)
+        for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(opened) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # every slow client has sent bytes and holds what it can
+        yield len(opened)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
