@@ -506,3 +506,40 @@ def test_review_step_reads_well_and_has_its_tools(
         }"""
     )
     page.close()
+
+
+def test_a_late_answer_never_overwrites_a_newer_filter(browser_context, live_server, tmp_path):
+    """A search answer that arrives after the user has moved on to a filter is dropped."""
+    page = browser_context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto(live_server.url)
+    upload(page, real_looking_workbook(tmp_path / "clients.xlsx", 130))
+    page.click("#convert-button")
+    wait_review(page)
+    answered = []
+
+    def slow_search(route):
+        if "q=Colosseum" in route.request.url:
+            page.wait_for_timeout(1500)
+            answered.append(route.request.url)
+        route.continue_()
+
+    page.route("**/results/**", slow_search)
+    page.fill("#result-search", "Colosseum")
+    page.wait_for_timeout(400)  # the search has been sent (250 ms after typing)
+    page.fill("#result-search", "")
+    page.click('.chip[data-filter="failed"]')
+    expect(page.locator('.chip[data-filter="failed"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('#results-table tbody tr[data-status="failed"]').first).to_be_visible()
+    rounds = 100
+    while not answered and rounds:  # the late search answer has gone through
+        page.wait_for_timeout(100)
+        rounds -= 1
+    assert answered
+    page.wait_for_timeout(500)  # and the page has had time to (wrongly) draw it
+    statuses = page.locator("#results-table tbody tr").evaluate_all(
+        "rows => rows.map(row => row.dataset.status)"
+    )
+    assert statuses
+    assert set(statuses) == {"failed"}
+    page.close()

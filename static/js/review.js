@@ -61,18 +61,25 @@ export async function retryFailedRows() {
   }
 }
 
+let latestRequest = 0;
+
 export async function loadResults(selectRowNumber = null) {
   const query = new URLSearchParams({ offset: state.offset, limit: PAGE_SIZE });
   if (state.filter) query.set("status", state.filter);
   if (state.search) query.set("q", state.search);
+  const request = ++latestRequest;
   let page;
   try {
     page = await api(`/results/${state.sessionId}?${query}`);
   } catch (error) {
+    if (request !== latestRequest) return;
     if (error.status === 404) return sessionGone(error.message);
     showError($("#global-error"), error.message);
     return;
   }
+  // Answers can arrive out of order (a filter clicked while a search was loading): only the
+  // latest request may draw the table.
+  if (request !== latestRequest) return;
   state.total = page.total;
   if (state.offset === 0 && !state.filter) state.hasNames = page.rows.some((row) => row.name);
   $("#results-table").dataset.hasNames = String(state.hasNames);
@@ -150,6 +157,8 @@ export function renderRows(rows, selectRowNumber) {
 }
 
 export function setFilter(filter) {
+  clearTimeout(searchTimer); // a search still being typed applies now, with the new filter
+  state.search = $("#result-search").value.trim();
   state.filter = filter;
   state.offset = 0;
   loadResults();
