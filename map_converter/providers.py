@@ -337,7 +337,7 @@ GOOGLE = Provider(
 APPLE = Provider(
     name="apple",
     title="Apple Maps",
-    sites=(HostRule(r"maps\.apple(?:\.com)?"),),
+    sites=(HostRule(r"(?:beta\.)?maps\.apple(?:\.com)?"),),
     schemes=("maps",),
     readers=(
         query_param("coordinate", "pin"),
@@ -349,7 +349,9 @@ APPLE = Provider(
         query_param("center", "viewport"),
         query_param("sll", "viewport"),
     ),
-    short_links=(HostRule(r"maps\.apple(?:\.com)?", ("/p/", "/place"), ("auid=", "place-id=")),),
+    short_links=(
+        HostRule(r"(?:beta\.)?maps\.apple(?:\.com)?", ("/p/", "/place"), ("auid=", "place-id=")),
+    ),
     forms="`coordinate=`, `daddr=` / `destination=`, `ll=`, `q=` / `query=`, `center=`, `sll=`, "
     "`maps://`; place links (`/p/…`, `?auid=`) are followed",
 )
@@ -563,7 +565,8 @@ YANDEX = Provider(
     title="Yandex Maps",
     sites=(
         HostRule(
-            rf"(?:www\.|m\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)", ("/maps", "/map-widget", "/web-maps")
+            rf"(?:www\.|m\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)",
+            ("/maps", "/harita", "/map-widget", "/web-maps"),  # /harita: yandex.com.tr
         ),
         HostRule(rf"(?:maps|static-maps|n\.maps)\.yandex{_YANDEX_TLD}"),
     ),
@@ -577,7 +580,10 @@ YANDEX = Provider(
         lng_lat_param("ll", "viewport"),
     ),
     short_links=(
-        HostRule(rf"(?:www\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)", ("/maps/-/", "/map-widget/v1/-/")),
+        HostRule(
+            rf"(?:www\.)?(?:yandex{_YANDEX_TLD}|ya\.ru)",
+            ("/maps/-/", "/harita/-/", "/map-widget/v1/-/"),
+        ),
     ),
     pages=(HostRule(rf"(?:www\.)?yandex{_YANDEX_TLD}", ("/maps/",)),),
     forms="`poi[point]=`, `whatshere[point]=`, `pt=` pins (longitude first), `rtext=` destination "

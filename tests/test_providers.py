@@ -103,6 +103,8 @@ FORMS = [
     (f"https://maps.apple.com/?q=Eiffel&ll={LAT},{LNG}&z=16", LAT, LNG, "pin", "apple"),
     (f"https://maps.apple.com/search?query={LAT},{LNG}", LAT, LNG, "query", "apple"),
     (f"maps://?ll={LAT},{LNG}", LAT, LNG, "pin", "apple"),
+    (f"https://beta.maps.apple.com/?ll={LAT},{LNG}&q=Eiffel", LAT, LNG, "pin", "apple"),
+    (f"https://beta.maps.apple.com/place?coordinate={LAT},{LNG}&name=Eiffel", LAT, LNG, "pin", "apple"),
     # --- OpenStreetMap
     ("https://osm.org/go/0GAjIv8h", *OSM_SHORT, "shortlink", "osm"),
     ("https://www.openstreetmap.org/go/0GAjIv8h-?m=", *OSM_SHORT, "shortlink", "osm"),
@@ -135,6 +137,8 @@ FORMS = [
     (f"waze://?ll={LAT},{LNG}&navigate=yes", LAT, LNG, "pin", "waze"),
     # --- Yandex: the place beats the view; pt/ll/sll are longitude first, text/rtext latitude first
     (f"https://yandex.ru/maps/?ll=37.62,55.75&poi[point]={MOSCOW_LNG},{MOSCOW_LAT}&z=16", MOSCOW_LAT, MOSCOW_LNG, "pin", "yandex"),
+    (f"https://yandex.com.tr/harita/?ll=28.97%2C41.01&pt={MOSCOW_LNG}%2C{MOSCOW_LAT}&z=12", MOSCOW_LAT, MOSCOW_LNG, "pin", "yandex"),
+    (f"https://yandex.com.tr/harita/11508/istanbul/?ll={MOSCOW_LNG}%2C{MOSCOW_LAT}&z=12", MOSCOW_LAT, MOSCOW_LNG, "viewport", "yandex"),
     (f"https://yandex.ru/maps/?ll=37.62%2C55.75&mode=poi&poi%5Bpoint%5D={MOSCOW_LNG}%2C{MOSCOW_LAT}&poi%5Buri%5D=x", MOSCOW_LAT, MOSCOW_LNG, "pin", "yandex"),
     (f"https://yandex.ru/maps/?text={MOSCOW_LAT}%2C{MOSCOW_LNG}&ll=37.6,55.7&z=12", MOSCOW_LAT, MOSCOW_LNG, "query", "yandex"),
     (f"https://yandex.ru/maps/?ll=37.5%2C55.5&sll={MOSCOW_LNG}%2C{MOSCOW_LAT}&z=12", MOSCOW_LAT, MOSCOW_LNG, "viewport", "yandex"),
