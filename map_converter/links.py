@@ -24,6 +24,7 @@ from .coordinates import (
     Refusal,
     checked_pair,
     normalise_text,
+    read_notation,
     read_pair,
 )
 from .link_finding import TRAILING_PUNCTUATION, find_url, find_urls
@@ -79,6 +80,8 @@ METHOD_NOTES = {
     "geo-uri": "geo: URI",
     "text": "coordinates in the cell",
     "dms": "degrees, minutes, seconds",
+    "wkt": "WKT point (longitude first)",
+    "geojson": "GeoJSON point (longitude first)",
     "plus-code": "plus code (centre of its area)",
     "geohash": "Waze share code (centre of its cell)",
     "shortlink": "short code decoded offline",
@@ -319,9 +322,12 @@ def _locate(text: str) -> Location | Refusal:
     leftover = text
     for _url, start, end in reversed(urls):
         leftover = leftover[:start] + " " + leftover[end:]
-    locations += [
-        Location(hit.lat, hit.lng, "text", "text") for hit in _pairs_in_text(leftover) or []
-    ]
+    notation = read_notation(leftover)
+    if notation is None or notation.__class__ is str:
+        pairs = _pairs_in_text(leftover if notation is None else notation) or []
+        locations += [Location(hit.lat, hit.lng, "text", "text") for hit in pairs]
+    elif notation.__class__ is Hit:
+        locations.append(Location(*notation, "text"))
     if locations:
         return _one_place(locations)
     return _SHORT_LINK if _SHORT_LINK in answers else answers[0]
@@ -338,6 +344,11 @@ def _locate_text(text: str) -> Location | Refusal:
     """A cell without a link: coordinates, a plus code, or coordinates among other words."""
     if text[0] == "[" and _BRACKETED_PAIR_RE.fullmatch(text):
         return Refusal(BRACKETS_REASON)
+    notation = read_notation(text)  # WKT, GeoJSON, x/y, "lon,lat": never read latitude first
+    if notation is not None:
+        if notation.__class__ is not str:
+            return _located(notation, "text")
+        text = notation  # JSON keys as plain labels: {"lat": …, "lng": …}
     found = read_pair(text, allow_whole_numbers=False)
     if found.__class__ is Refusal and found.reason == UNCLEAR_REASON:
         hits = _pairs_in_text(text)  # several pairs: the same place written twice, or two places

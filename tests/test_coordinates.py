@@ -83,6 +83,51 @@ def test_typed_coordinates_are_read_exactly(text, lat, lng, method):
     assert location.method == method
 
 
+# Notations that write longitude first (GIS exports, GeoJSON, code): read as they are meant, or
+# refused — never the two numbers taken latitude first.
+LONGITUDE_FIRST = [
+    ("POINT(2.2944813 48.8583701)", 48.8583701, 2.2944813, "wkt"),
+    ("POINT (2.2944813 48.8583701)", 48.8583701, 2.2944813, "wkt"),
+    ("point(2.2944813 48.8583701)", 48.8583701, 2.2944813, "wkt"),
+    ("POINT Z (2.2944813 48.8583701 35)", 48.8583701, 2.2944813, "wkt"),
+    ("SRID=4326;POINT(2.2944813 48.8583701)", 48.8583701, 2.2944813, "wkt"),
+    ('{"type": "Point", "coordinates": [2.2944813, 48.8583701]}', 48.8583701, 2.2944813, "geojson"),
+    ('{"coordinates":[-74.006,40.7128],"type":"Point"}', 40.7128, -74.006, "geojson"),
+    ('{"lat": 48.8583701, "lng": 2.2944813}', 48.8583701, 2.2944813, "text"),
+    ('{"lng": 2.2944813, "lat": 48.8583701}', 48.8583701, 2.2944813, "text"),
+    ('{"latitude":48.8583701,"longitude":2.2944813}', 48.8583701, 2.2944813, "text"),
+    ("Meeting point (48.8583701, 2.2944813)", 48.8583701, 2.2944813, "text"),  # not WKT: a comma
+    ("Lon: 2.2944813 Lat: 48.8583701", 48.8583701, 2.2944813, "text"),
+]
+
+
+@pytest.mark.parametrize(("text", "lat", "lng", "method"), LONGITUDE_FIRST)
+def test_longitude_first_notations_are_read_as_meant(text, lat, lng, method):
+    location = parse_link(text)
+    assert location is not None, read_link(text).reason
+    assert (location.lat, location.lng, location.method) == (lat, lng, method)
+
+
+LONGITUDE_FIRST_REFUSED = [
+    ("SRID=3857;POINT(255422.5 6250868.2)", "not latitude and longitude"),
+    ("MULTIPOINT((2.29 48.85))", "longitude first"),
+    ("LINESTRING(2.29 48.85, 2.3 48.86)", "longitude first"),
+    ("ol.proj.fromLonLat([2.2944813, 48.8583701])", "longitude first"),
+    ("lon/lat 2.2944813 48.8583701", "longitude first"),
+    ("lng,lat: 2.2944813,48.8583701", "longitude first"),
+    ("x: 2.2944813 y: 48.8583701", "x and y"),
+    ("X=2.2944813, Y=48.8583701", "x and y"),
+    ('{"coordinates": [2.29, 48.85]}', "longitude first"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), LONGITUDE_FIRST_REFUSED)
+def test_longitude_first_notations_we_cannot_read_are_refused(text, reason):
+    reading = read_link(text)
+    assert reading.location is None
+    assert reason in reading.reason
+
+
 # (cell, words the reason must contain)
 REFUSED = [
     ("N -68.6 E -152.7", "contradict"),
