@@ -786,8 +786,12 @@ CARTES_IGN = Provider(
     sites=(
         HostRule(r"cartes-ign\.ign\.fr|(?:www\.)?cartes\.gouv\.fr|(?:www\.)?geoportail\.gouv\.fr"),
     ),
-    readers=(lat_lng_params("lat", "lng", "pin"), lat_lng_params("lat", "lon", "pin")),
-    forms="`?lng=&lat=`",
+    readers=(
+        lat_lng_params("lat", "lng", "pin"),
+        lat_lng_params("lat", "lon", "pin"),
+        lng_lat_param("c", "viewport"),  # Géoportail permalinks: c=<lng>,<lat>
+    ),
+    forms="`?lng=&lat=`, Géoportail `c=lng,lat` (longitude first)",
 )
 
 _QWANT_LATLON_RE = re.compile(rf"latlon:(?P<lat>{NUMBER}):(?P<lng>{NUMBER})")

@@ -174,6 +174,8 @@ FORMS = [
     (f"magicearth://?lat={LAT}&lon={LNG}&name=Eiffel", LAT, LNG, "pin", "magic-earth"),
     (f"https://magicearth.com/?show_on_map&lat={LAT}&lon={LNG}&name=Eiffel", LAT, LNG, "pin", "magic-earth"),
     (f"https://cartes-ign.ign.fr?lng={LNG}&lat={LAT}&z=15", LAT, LNG, "pin", "ign"),
+    (f"https://www.geoportail.gouv.fr/carte?c={LNG},{LAT}&z=17&l0=ORTHOIMAGERY.ORTHOPHOTOS::GEOPORTAIL:OGC:WMTS(1)&permalink=yes", LAT, LNG, "viewport", "ign"),  # c= is longitude first
+    (f"https://cartes.gouv.fr/explorer-les-cartes/?c={LNG}%2C{LAT}&z=15", LAT, LNG, "viewport", "ign"),
     (f"https://www.qwant.com/maps/#map=16.00/{LAT}/{LNG}", LAT, LNG, "viewport", "qwant"),
     (f"https://www.qwant.com/maps/place/latlon:{LAT}:{LNG}", LAT, LNG, "pin", "qwant"),
     ("https://geohack.toolforge.org/geohack.php?params=48_51_29.5_N_2_17_40.2_E_type:landmark", *EIFFEL_DMS, "pin", "geohack"),
