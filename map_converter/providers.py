@@ -908,6 +908,44 @@ CHINESE_DATUMS = Provider(
 )
 
 
+# Kakao Map's documented links put the name first, then latitude, longitude: /link/map/<name>,<lat>,<lng>.
+_KAKAO_POINT_RE = re.compile(rf"(?:^|,)(?P<lat>{NUMBER}),(?P<lng>{NUMBER})$")
+
+
+def _kakao_link(method: str, *marks: str) -> Callable[[str], Found]:
+    def read(rest: str) -> Found:
+        path = rest.split("?", 1)[0].split("#", 1)[0]
+        for mark in marks:
+            if mark in path:
+                segment = unquote(path.rsplit(mark, 1)[1]).rstrip("/")
+                return _pattern_hit(_KAKAO_POINT_RE, segment, method)
+        return None
+
+    return read
+
+
+KAKAO = Provider(
+    name="kakao",
+    title="Kakao Map",
+    sites=(HostRule(r"(?:m\.)?map\.kakao\.com", ("/link/",)),),
+    readers=(
+        Reader("/to/", _kakao_link("directions-destination", "/to/")),
+        Reader("/link/map/", _kakao_link("pin", "/link/map/")),
+        Reader("/link/roadview/", _kakao_link("street-view", "/link/roadview/")),
+    ),
+    forms="`/link/map/<name>,<lat>,<lng>`, `/link/to/…` (the destination), `/link/roadview/<lat>,<lng>`",
+)
+
+_MAPQUEST_RE = re.compile(rf"^/latlng/(?P<lat>{NUMBER}),(?P<lng>{NUMBER})(?:[/?#]|$)")
+MAPQUEST = Provider(
+    name="mapquest",
+    title="MapQuest",
+    sites=(HostRule(r"(?:www\.)?mapquest\.com", ("/latlng/",)),),
+    readers=(Reader("/latlng/", lambda rest: _pattern_hit(_MAPQUEST_RE, rest, "pin")),),
+    forms="`/latlng/<lat>,<lng>`",
+)
+
+
 PROVIDERS: tuple[Provider, ...] = (
     GOOGLE,
     APPLE,
@@ -929,6 +967,8 @@ PROVIDERS: tuple[Provider, ...] = (
     VIAMICHELIN,
     YAHOO_JAPAN,
     GSI_JAPAN,
+    KAKAO,
+    MAPQUEST,
     CHINESE_DATUMS,
 )
 _SCHEME_PROVIDERS = {scheme: provider for provider in PROVIDERS for scheme in provider.schemes}

@@ -188,6 +188,13 @@ FORMS = [
     ("https://map.yahoo.co.jp/place?lat=35.681236&lon=139.767125&zoom=16", 35.681236, 139.767125, "pin", "yahoo-japan"),
     ("https://maps.gsi.go.jp/#16/35.681236/139.767125/&base=std&ls=std", 35.681236, 139.767125, "viewport", "gsi-japan"),
     ("https://maps.gsi.go.jp/?ll=35.681236,139.767125&z=16", 35.681236, 139.767125, "viewport", "gsi-japan"),
+    # --- Kakao Map (documented link/map, link/to, link/roadview: latitude first), MapQuest
+    ("https://map.kakao.com/link/map/%EC%84%9C%EC%9A%B8%EC%8B%9C%EC%B2%AD,37.5666103,126.9783882", 37.5666103, 126.9783882, "pin", "kakao"),
+    ("https://map.kakao.com/link/map/City%20Hall,%20Seoul,37.5666103,126.9783882", 37.5666103, 126.9783882, "pin", "kakao"),
+    ("https://map.kakao.com/link/to/Seoul,37.5666103,126.9783882", 37.5666103, 126.9783882, "directions-destination", "kakao"),
+    ("https://map.kakao.com/link/from/Home,37.4,127.1/to/City%20Hall,37.5666103,126.9783882", 37.5666103, 126.9783882, "directions-destination", "kakao"),
+    ("https://map.kakao.com/link/roadview/37.5666103,126.9783882", 37.5666103, 126.9783882, "street-view", "kakao"),
+    ("https://www.mapquest.com/latlng/48.8583701,2.2944813", 48.8583701, 2.2944813, "pin", "mapquest"),
     ("https://osmand.net/map/navigate/?start=52.5,13.3&finish=52.51628,13.37771&type=car", 52.51628, 13.37771, "directions-destination", "osmand"),
     ("ge0://o4B4pYZsRs/Zurich", 47.3859, 8.5767, "shortlink", "organic-maps"),
     ("https://plus.codes/8FVC2222+22", *PLUS_CENTRE, "plus-code", "plus-code"),
@@ -209,6 +216,9 @@ def test_every_documented_form_gives_its_point(link, lat, lng, method, provider)
 
 
 NONE = [
+    ("https://map.kakao.com/link/search/Seoul", "no coordinates"),  # a search, no point
+    ("https://map.kakao.com/link/map/18577297", "no coordinates"),  # a place id
+    ("https://map.kakao.com/link/from/Home,37.4,127.1", "no coordinates"),  # a start only
     (f"https://maps.google.com/?q={LAT},{LNG} https://maps.google.com/?q=40.7128,-74.0060", "two different places"),
     (f"https://maps.google.com/?q={LAT},{LNG} and 40.712800, -74.006000", "two different places"),
     ("https://yandex.ru/maps/?pt=37.1,55.1~37.2,55.2", "two different places"),
