@@ -356,7 +356,8 @@ _LONGITUDE_FIRST_HINT_RE = re.compile(
     r"|\"coordinates\"|lon\s*[,/]\s*lat|lng\s*[,/]\s*lat|long\s*[,/]\s*lat|lonlat|lnglat",
     re.IGNORECASE,
 )
-_X_Y_LABELS_RE = re.compile(r"(?<![a-z])x\s*[:=].*(?<![a-z])y\s*[:=]", re.IGNORECASE | re.DOTALL)
+_X_LABEL_RE = re.compile(r"(?<![a-z])x\s*[:=]", re.IGNORECASE)
+_Y_LABEL_RE = re.compile(r"(?<![a-z])y\s*[:=]", re.IGNORECASE)
 LONGITUDE_FIRST_REASON = (
     "longitude first here (GIS or code notation) and not a form we read; write latitude, longitude"
 )
@@ -382,7 +383,8 @@ def read_notation(text: str) -> Hit | Refusal | str | None:
                 return checked_lng_lat(float(geojson["x"]), float(geojson["y"]), "geojson")
         if _LONGITUDE_FIRST_HINT_RE.search(text):
             return Refusal(LONGITUDE_FIRST_REASON)
-        if _X_Y_LABELS_RE.search(text):
+        x_label = _X_LABEL_RE.search(text)  # two linear scans, never a backtracking one
+        if x_label and _Y_LABEL_RE.search(text, x_label.end()):
             return Refusal(X_Y_REASON)
         if '"' in text and _JSON_COORDINATE_KEY_RE.search(text):
             return _JSON_COORDINATE_KEY_RE.sub(r"\1:", text).replace('"', " ")
