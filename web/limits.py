@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from map_converter.errors import DISK_FULL_MESSAGE
+
 from .errors import ApiError
 
 WINDOW_SECONDS = 60.0
@@ -108,9 +110,7 @@ def client_address(
 def require_free_space(folder: Path, minimum_bytes: int) -> None:
     """Refuse work before anything is written when the data folder's disk is nearly full."""
     if minimum_bytes > 0 and free_bytes(folder) < minimum_bytes:
-        raise ApiError(
-            507, "insufficient_storage", "The server is short of disk space. Try again later."
-        )
+        raise ApiError(507, "insufficient_storage", DISK_FULL_MESSAGE)
 
 
 def free_bytes(folder: Path) -> int:
