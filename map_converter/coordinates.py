@@ -28,6 +28,11 @@ CONTRADICTION_REASON = "a minus sign and a hemisphere letter contradict each oth
 TWO_PLACES_REASON = "two different places in this cell"
 UNCLEAR_REASON = "cannot tell which number is the latitude and which the longitude"
 WHOLE_NUMBERS_REASON = "two whole numbers are not clearly coordinates; write them with decimals"
+GLUED_DASH_REASON = (
+    "a dash between the two numbers reads two ways (a minus sign, or a separator); "
+    "write 'latitude, longitude'"
+)
+_GLUED_DASH_PAIR_RE = re.compile(r"[(\[{]?\s*[-+]?[\d.]+-[\d.]+\s*[)\]}]?")
 
 
 class Hit(NamedTuple):
@@ -304,6 +309,8 @@ def read_pair(
     tokens = _tokens(text)
     if not tokens:
         return None
+    if len(tokens) == 2 and _GLUED_DASH_PAIR_RE.fullmatch(text.strip()):
+        return Refusal(GLUED_DASH_REASON)  # '48.8584-2.2945': 2.2945 west, or east?
     # From here the text is all numbers, marks, letters and labels: when it does not make one
     # clear pair, say so, so that no lower-trust reader picks two of its numbers instead.
     unclear = Refusal(UNCLEAR_REASON) if sum(kind == "number" for kind, _ in tokens) > 1 else None

@@ -145,7 +145,15 @@ REFUSED = [
     ("12, 5", "whole numbers"),
     ("191.5, 10.0", "out of range"),
     ("91.5, 200.0", "out of range"),
-    ("[2.2944813, 48.8583701]", "square brackets"),  # GeoJSON order, or Leaflet's? Never a guess.
+    ("[2.2944813, 48.8583701]", "square brackets"),
+    # A dash glued between the numbers: a minus sign (west) or a separator (east)? Never a guess.
+    ("48.8584-2.2945", "dash between"),
+    ("48.8584\u20132.2945", "dash between"),
+    ("(48.8584-2.2945)", "dash between"),
+    (
+        "https://maps.google.com/?q=48.8584-2.2945",
+        "dash between",
+    ),  # GeoJSON order, or Leaflet's? Never a guess.
 ]
 
 
