@@ -10,6 +10,23 @@ import pytest
 
 from tests.fake_shortener import FakeShortener
 
+PROJECT_DATA_FOLDERS = [
+    Path(__file__).resolve().parent.parent / name for name in ("uploads", "processed")
+]
+
+
+def _project_data_files() -> set[Path]:
+    return {path for folder in PROJECT_DATA_FOLDERS for path in folder.rglob("*")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def project_data_folders_stay_untouched():
+    """Tests write only to temporary folders: nothing new may appear in uploads/ or processed/."""
+    before = _project_data_files()
+    yield
+    written = sorted(str(path) for path in _project_data_files() - before)
+    assert not written, f"tests wrote into the project's data folders: {written}"
+
 
 @pytest.fixture
 def app(tmp_path):

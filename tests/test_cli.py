@@ -16,8 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
 
 
-def run_cli(*args, env=None, cwd=None):
-    environment = {**os.environ, "MAPLINK_DATA_DIR": str(cwd or PROJECT_ROOT), **(env or {})}
+def run_cli(*args, data_dir: Path, env=None):
+    """The CLI as a user runs it, its data (the short-link cache) in a temporary folder."""
+    environment = {**os.environ, "MAPLINK_DATA_DIR": str(data_dir), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "map_converter", *map(str, args)],
         capture_output=True,
@@ -31,7 +32,7 @@ def run_cli(*args, env=None, cwd=None):
 def test_cli_converts_and_prints_summary(tmp_path):
     rows = [["Name", "Link"], ["a", PIN], ["b", ""], ["c", "nonsense"]]
     source = write_xlsx(tmp_path / "in.xlsx", rows)
-    result = run_cli(source, "--no-resolve", cwd=tmp_path)
+    result = run_cli(source, "--no-resolve", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "3 rows: 1 ok, 1 failed, 1 skipped"
     output = tmp_path / "in-coordinates.xlsx"
@@ -42,11 +43,11 @@ def test_cli_format_follows_output_extension(tmp_path):
     source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
     for suffix in ("csv", "geojson", "kml"):
         output = tmp_path / f"out.{suffix}"
-        result = run_cli(source, "-o", output, "--no-resolve", cwd=tmp_path)
+        result = run_cli(source, "-o", output, "--no-resolve", data_dir=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "48.8583701" in output.read_text(encoding="utf-8-sig")
     result = run_cli(
-        source, "-o", tmp_path / "x.dat", "--format", "csv", "--no-resolve", cwd=tmp_path
+        source, "-o", tmp_path / "x.dat", "--format", "csv", "--no-resolve", data_dir=tmp_path
     )
     assert result.returncode == 0
     assert (tmp_path / "x.dat").read_text(encoding="utf-8-sig")
@@ -55,15 +56,15 @@ def test_cli_format_follows_output_extension(tmp_path):
 def test_cli_exit_codes(tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"\x00\x01garbage" * 50)
-    result = run_cli(bad, cwd=tmp_path)
+    result = run_cli(bad, data_dir=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "not a spreadsheet" in result.stderr
-    assert run_cli(tmp_path / "missing.xlsx", cwd=tmp_path).returncode == 1
-    assert run_cli(cwd=tmp_path).returncode == 2
-    assert run_cli(bad, "--format", "pdf", cwd=tmp_path).returncode == 2
+    assert run_cli(tmp_path / "missing.xlsx", data_dir=tmp_path).returncode == 1
+    assert run_cli(data_dir=tmp_path).returncode == 2
+    assert run_cli(bad, "--format", "pdf", data_dir=tmp_path).returncode == 2
     source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
-    result = run_cli(source, "--column", "Nope", cwd=tmp_path)
+    result = run_cli(source, "--column", "Nope", data_dir=tmp_path)
     assert result.returncode == 1
     assert "no column named" in result.stderr
 
@@ -75,7 +76,7 @@ def test_cli_resolves_short_links_from_configured_host(tmp_path, shortener):
         tmp_path / "s.xlsx", [["Link"], [shortener.url("/abc")], [shortener.url("/gone")], [PIN]]
     )
     env = {"MAPLINK_SHORTLINK_HOSTS": shortener.host, "MAPLINK_ALLOW_PRIVATE_NETWORKS": "1"}
-    result = run_cli(source, env=env, cwd=tmp_path)
+    result = run_cli(source, env=env, data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("3 rows: 2 ok, 1 failed, 0 skipped")
     sheet = openpyxl.load_workbook(tmp_path / "s-coordinates.xlsx").active
@@ -95,19 +96,19 @@ def test_cli_no_link_column_names_the_sheets_that_have_one(tmp_path):
         sheet="Read me",
         extra_sheets={"Clients": [["Name", "Map link"], ["A", PIN]], "Summary": [["Total"], [3]]},
     )
-    result = run_cli(source, "--sheet", "Read me", cwd=tmp_path)
+    result = run_cli(source, "--sheet", "Read me", data_dir=tmp_path)
     assert result.returncode == 1
     assert "'Clients'" in result.stderr
     assert "--sheet" in result.stderr
     assert "Summary" not in result.stderr
-    default = run_cli(source, "--no-resolve", cwd=tmp_path)  # the first sheet with links
+    default = run_cli(source, "--no-resolve", data_dir=tmp_path)  # the first sheet with links
     assert default.returncode == 0
     assert default.stdout.strip().endswith("1 rows: 1 ok, 0 failed, 0 skipped")
 
 
 def test_cli_output_name_and_format_must_agree(tmp_path):
     source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
-    result = run_cli(source, "-o", tmp_path / "out.csv", "--format", "kml", cwd=tmp_path)
+    result = run_cli(source, "-o", tmp_path / "out.csv", "--format", "kml", data_dir=tmp_path)
     assert result.returncode == 2
     assert "does not match" in result.stderr
     assert not (tmp_path / "out.csv").exists()
