@@ -84,7 +84,9 @@ def test_cli_resolves_short_links_from_configured_host(tmp_path, shortener):
     assert sheet["E3"].value == "short link expired or not found (404)"
     # Without MAPLINK_ALLOW_PRIVATE_NETWORKS the loopback host is refused, not requested.
     hits_before = len(shortener.hits)
-    result = run_cli(source, env={"MAPLINK_SHORTLINK_HOSTS": shortener.host}, cwd=tmp_path / "x")
+    result = run_cli(
+        source, env={"MAPLINK_SHORTLINK_HOSTS": shortener.host}, data_dir=tmp_path / "x"
+    )
     assert result.returncode == 0
     assert len(shortener.hits) == hits_before
 
