@@ -135,8 +135,8 @@ def merged_cells(
             styles[column] = style_of(cell)
         else:
             cells.append((column, cell))
-    if is_header and existing:
-        header_style = style_of(existing[-1][1])
+    if is_header:
+        header_style = style_of(existing[-1][1]) if existing else b""
         for column in values:
             styles.setdefault(column, header_style)
     elif new_styles:

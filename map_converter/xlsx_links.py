@@ -58,13 +58,34 @@ def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
             )
     for element in rels.iter():
         if element.get("Id") == relationship_id:
-            target = element.get("Target", "")
-            return (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join("xl", target))
-            )
+            return _workbook_target_path(element.get("Target", ""))
     raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
+
+
+def _workbook_target_path(target: str) -> str:
+    """Zip path of a part named in workbook.xml.rels (absolute, or relative to xl/)."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+_STYLES_TYPE_SUFFIX = "/relationships/styles"
+
+
+def styles_part_path(archive: zipfile.ZipFile) -> str | None:
+    """Zip path of the workbook's styles part, from the workbook's relationships; None when the
+    workbook names none (or its relationships cannot be read)."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (DefusedXmlException, ElementTree.ParseError, KeyError):
+        return None
+    for element in rels.iter():
+        if element.get("Type", "").endswith(_STYLES_TYPE_SUFFIX):
+            path = _workbook_target_path(element.get("Target", ""))
+            return path if path in archive.NameToInfo else None
+    return None
 
 
 _SCAN_CHUNK_BYTES = 1 << 20

@@ -28,8 +28,8 @@ from .xlsx_cells import (
     merged_cells,
     style_of,
 )
-from .xlsx_links import column_letters, column_number, sheet_part_path
-from .xlsx_styles import COORDINATE_NUMBER_FORMAT, styles_part_path, with_number_format
+from .xlsx_links import column_letters, column_number, sheet_part_path, styles_part_path
+from .xlsx_styles import COORDINATE_NUMBER_FORMAT, with_number_format
 
 CHUNK_BYTES = 1 << 20
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -202,20 +202,17 @@ class _SheetPatcher:
             start_tag = start_tag[:-2].rstrip() + b">"
         first_new = min(values, default=0)
         last_existing = last_cell_column(content, prefix)
+        is_header = row_number == self.header_row
         if last_existing is not None and last_existing < first_new:
             styles = self.data_styles
-            if row_number == self.header_row:
-                styles = {}
-                if last_existing >= 0:
-                    # New header cells look like the header: the style of its last cell.
-                    last_cell = content[content.rfind(b"<" + prefix + b"c") :]
-                    styles = dict.fromkeys(values, style_of(last_cell))
+            if is_header:
+                # New header cells look like the header: the style of its last cell.
+                last_cell = content[content.rfind(b"<" + prefix + b"c") :]
+                styles = dict.fromkeys(values, style_of(last_cell)) if last_existing >= 0 else {}
             new_cells = cells_xml(prefix, row_number, values, styles)
             body = content + b"".join(cell for _, cell in new_cells)
         else:
-            is_header = row_number == self.header_row
-            new_styles = {} if is_header else self.data_styles
-            body = merged_cells(content, prefix, row_number, values, is_header, new_styles)
+            body = merged_cells(content, prefix, row_number, values, is_header, self.data_styles)
         return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
 
     def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:

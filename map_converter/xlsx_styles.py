@@ -9,35 +9,12 @@ changed and the new cells keep the General format.
 
 from __future__ import annotations
 
-import posixpath
 import re
-import zipfile
 
 # At least one decimal, and every further digit a double holds (Excel shows 15 significant ones).
 COORDINATE_NUMBER_FORMAT = "0.0##############"
 _MAX_STYLES_BYTES = 16 << 20
 _FIRST_CUSTOM_FORMAT_ID = 164  # ids below are Excel's built-in formats
-_STYLES_TYPE_SUFFIX = "/relationships/styles"
-
-
-def styles_part_path(archive: zipfile.ZipFile) -> str | None:
-    """Zip path of the workbook's styles part, from the workbook's relationships."""
-    from defusedxml import DefusedXmlException, ElementTree
-
-    try:
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (DefusedXmlException, ElementTree.ParseError, KeyError):
-        return None
-    for element in rels.iter():
-        if element.get("Type", "").endswith(_STYLES_TYPE_SUFFIX):
-            target = element.get("Target", "")
-            path = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join("xl", target))
-            )
-            return path if path in archive.NameToInfo else None
-    return None
 
 
 def _local(tag: str) -> str:
