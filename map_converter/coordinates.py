@@ -372,10 +372,9 @@ X_Y_REASON = "x and y labels do not say which number is the latitude; label them
 NOT_WGS84_REASON = "a point in another coordinate system (SRID {srid}), not latitude and longitude"
 
 
-def read_notation(text: str) -> Hit | Refusal | str | None:
+def read_notation(text: str) -> Hit | Refusal | None:
     """A WKT or GeoJSON point (longitude first), read as meant; a refusal for other notations
-    that write longitude first or name x and y; JSON keys made into plain labels (the text to
-    read next, as a str); None when the text is none of these."""
+    that write longitude first or name x and y; None when the text is none of these."""
     lowered = text.lower()
     if "(" in text or '"' in text or "lon" in lowered or "lng" in lowered or "x" in lowered:
         point = _WKT_POINT_RE.fullmatch(text)
@@ -393,6 +392,12 @@ def read_notation(text: str) -> Hit | Refusal | str | None:
         x_label = _X_LABEL_RE.search(text)  # two linear scans, never a backtracking one
         if x_label and _Y_LABEL_RE.search(text, x_label.end()):
             return Refusal(X_Y_REASON)
-        if '"' in text and _JSON_COORDINATE_KEY_RE.search(text):
-            return _JSON_COORDINATE_KEY_RE.sub(r"\1:", text).replace('"', " ")
     return None
+
+
+def json_keys_as_labels(text: str) -> str:
+    """'{"lat": 48.85, "lng": 2.29}' as plain labels ('{lat: 48.85, lng: 2.29}'), which the
+    pair reader knows; other text unchanged (a '"' would read as a seconds mark)."""
+    if '"' in text and _JSON_COORDINATE_KEY_RE.search(text):
+        return _JSON_COORDINATE_KEY_RE.sub(r"\1:", text).replace('"', " ")
+    return text

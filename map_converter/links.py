@@ -23,6 +23,7 @@ from .coordinates import (
     ZERO_REASON,
     Refusal,
     checked_pair,
+    json_keys_as_labels,
     normalise_text,
     read_notation,
     read_pair,
@@ -323,8 +324,8 @@ def _locate(text: str) -> Location | Refusal:
     for _url, start, end in reversed(urls):
         leftover = leftover[:start] + " " + leftover[end:]
     notation = read_notation(leftover)
-    if notation is None or notation.__class__ is str:
-        pairs = _pairs_in_text(leftover if notation is None else notation) or []
+    if notation is None:
+        pairs = _pairs_in_text(json_keys_as_labels(leftover)) or []
         locations += [Location(hit.lat, hit.lng, "text", "text") for hit in pairs]
     elif notation.__class__ is Hit:
         locations.append(Location(*notation, "text"))
@@ -346,9 +347,8 @@ def _locate_text(text: str) -> Location | Refusal:
         return Refusal(BRACKETS_REASON)
     notation = read_notation(text)  # WKT, GeoJSON, x/y, "lon,lat": never read latitude first
     if notation is not None:
-        if notation.__class__ is not str:
-            return _located(notation, "text")
-        text = notation  # JSON keys as plain labels: {"lat": …, "lng": …}
+        return _located(notation, "text")
+    text = json_keys_as_labels(text)
     found = read_pair(text, allow_whole_numbers=False)
     if found.__class__ is Refusal and found.reason == UNCLEAR_REASON:
         hits = _pairs_in_text(text)  # several pairs: the same place written twice, or two places
