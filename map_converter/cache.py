@@ -1,7 +1,9 @@
-"""A persistent cache of resolved short links: SQLite, with a TTL, safe across processes."""
+"""A persistent cache of resolved short links, with a TTL: SQLite on one machine, Redis across many."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import sqlite3
 import threading
@@ -133,3 +135,76 @@ class ResolvedLinkCache:
             )
         except sqlite3.Error as error:
             self._on_error(error, "write")
+
+
+class RedisResolvedLinkCache:
+    """The same cache in Redis, shared by every worker on every machine (distributed mode).
+
+    One key per link (`<prefix>:link:<sha256 of the link>`) holding JSON, expiring by itself.
+    Like the SQLite cache it only saves requests: a Redis error means no cache, not a failure.
+    """
+
+    def __init__(
+        self,
+        redis,
+        ttl_seconds: float = 30 * 86400,
+        failure_ttl_seconds: float = 86400,
+        prefix: str = "maplink",
+    ):
+        self.redis = redis
+        self.ttl_seconds = ttl_seconds
+        self.failure_ttl_seconds = failure_ttl_seconds
+        self.prefix = prefix
+
+    def _key(self, link: str) -> str:
+        return f"{self.prefix}:link:{hashlib.sha256(link.encode('utf-8')).hexdigest()}"
+
+    def get_many(self, links: list[str]) -> dict[str, LinkReading]:
+        from redis.exceptions import RedisError
+
+        found: dict[str, LinkReading] = {}
+        for start in range(0, len(links), 500):
+            chunk = links[start : start + 500]
+            try:
+                values = self.redis.mget([self._key(link) for link in chunk])
+            except RedisError as error:
+                logger.warning("resolved-link cache in Redis: could not read: %s", error)
+                return found
+            for link, raw in zip(chunk, values, strict=True):
+                if raw is None:
+                    continue
+                try:
+                    entry = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue
+                location = (
+                    Location(entry["lat"], entry["lng"], entry["method"], entry["provider"])
+                    if entry.get("lat") is not None
+                    else None
+                )
+                found[link] = LinkReading(location, entry.get("reason", ""), True)
+        return found
+
+    def put_many(self, readings: dict[str, LinkReading]) -> None:
+        from redis.exceptions import RedisError
+
+        if not readings:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for link, reading in readings.items():
+            location = reading.location
+            if location is not None:
+                entry = {
+                    "lat": location.lat,
+                    "lng": location.lng,
+                    "method": location.method,
+                    "provider": location.provider,
+                }
+                ttl = self.ttl_seconds
+            else:
+                entry, ttl = {"reason": reading.reason}, self.failure_ttl_seconds
+            pipe.set(self._key(link), json.dumps(entry), ex=max(int(ttl), 1))
+        try:
+            pipe.execute()
+        except RedisError as error:
+            logger.warning("resolved-link cache in Redis: could not write: %s", error)

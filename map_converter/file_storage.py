@@ -14,11 +14,25 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+OUTPUT_PREFIX = "run-"  # outputs are named run-<generation>.<name>: see output_name()
+
+
+def output_name(generation: int, name: str) -> str:
+    """A run's output: each run writes its own names, so a stale run never overwrites a newer
+    run's files and a stored output never changes under a name."""
+    return f"{OUTPUT_PREFIX}{generation}.{name}"
+
 
 class FileStorage(Protocol):
-    """Where a session's upload and outputs live."""
+    """Where a session's upload and outputs live. Paths handed out are local files (for object
+    storage, this machine's copies); outputs are never rewritten under the same name, so a copy
+    is never stale."""
 
-    def upload_folder(self, session_id: str) -> Path: ...
+    def upload_folder(self, session_id: str) -> Path:
+        """A new, empty local folder to receive an upload into."""
+
+    def finish_upload(self, session_id: str, name: str) -> None:
+        """The upload in upload_folder is whole: store it."""
 
     def upload_path(self, session_id: str, name: str) -> Path: ...
 
@@ -26,9 +40,20 @@ class FileStorage(Protocol):
 
     def put_output(self, session_id: str, name: str, write: Callable[[Path], None]) -> None: ...
 
+    def exists(self, session_id: str) -> bool: ...
+
+    def modified_at(self, session_id: str) -> float | None: ...
+
     def delete(self, session_id: str) -> None: ...
 
+    def delete_outputs(self, session_id: str, keep: set[str]) -> None: ...
+
     def session_ids(self) -> Iterator[str]: ...
+
+    def stored_bytes(self, session_id: str) -> int: ...
+
+    def prune_local_copies(self, older_than: float) -> None:
+        """Drop this machine's copies of stored files not used since `older_than`."""
 
 
 class LocalFileStorage:
@@ -45,6 +70,9 @@ class LocalFileStorage:
         folder = self.upload_root / session_id
         folder.mkdir(parents=True)
         return folder
+
+    def finish_upload(self, session_id: str, name: str) -> None:
+        """Already in place: the upload folder is where uploads are kept."""
 
     def upload_path(self, session_id: str, name: str) -> Path:
         return self.upload_root / session_id / name
@@ -87,12 +115,23 @@ class LocalFileStorage:
         shutil.rmtree(self.processed_root / session_id, ignore_errors=True)
 
     def delete_outputs(self, session_id: str, keep: set[str]) -> None:
-        """Outputs of an earlier run go before a new run starts (never the kept files)."""
+        """Outputs of earlier runs go before a new run starts (never the kept ones)."""
         folder = self.processed_root / session_id
         if folder.is_dir():
             for path in folder.iterdir():
-                if path.name not in keep and path.name.startswith("output."):
+                if path.name not in keep and path.name.startswith(OUTPUT_PREFIX):
                     path.unlink(missing_ok=True)
+
+    def stored_bytes(self, session_id: str) -> int:
+        return sum(
+            path.stat().st_size
+            for root in (self.upload_root, self.processed_root)
+            for path in (root / session_id).glob("*")
+            if path.is_file()
+        )
+
+    def prune_local_copies(self, older_than: float) -> None:
+        """Nothing to do: the local folders are the storage itself."""
 
     def session_ids(self) -> Iterator[str]:
         for root in (self.upload_root, self.processed_root):

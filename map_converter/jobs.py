@@ -63,6 +63,34 @@ class JobOptions:
 
 
 @dataclass(frozen=True)
+class JobTicket:
+    """What a job runner is handed: which session, which run, the run's lease and its options.
+    Plain values, so a queue can carry it to another machine."""
+
+    session_id: str
+    generation: int
+    lease_token: str
+    options: JobOptions
+
+    def to_json(self) -> dict:
+        return {
+            "session_id": self.session_id,
+            "generation": self.generation,
+            "lease_token": self.lease_token,
+            "options": {**self.options.to_json(), "retry_failed": self.options.retry_failed},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> JobTicket:
+        return cls(
+            data["session_id"],
+            data["generation"],
+            data["lease_token"],
+            JobOptions(**data["options"]),
+        )
+
+
+@dataclass(frozen=True)
 class JobStatus:
     """One run of a session's job as stored; `to_public` is what GET /status answers."""
 
@@ -124,6 +152,7 @@ class JobLease(Protocol):
     """Held by the one run allowed to publish a session's status and results."""
 
     generation: int
+    token: str
 
     def publish(self, status: JobStatus) -> None: ...
 
@@ -134,6 +163,10 @@ class JobLease(Protocol):
 
 class JobCancelledError(Exception):
     """The session was deleted (or its lease lost) while its job ran."""
+
+
+class JobInterruptedError(Exception):
+    """The process running the job is being stopped (SIGTERM): record `interrupted` and end."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +261,19 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
             time.monotonic() - started,
         )
     except JobCancelledError:
-        logger.info("job %s cancelled (session deleted)", status.id)
+        logger.info(
+            "job %s run %d cancelled (deleted, or a newer run)", status.id, status.run_count
+        )
+    except JobInterruptedError:
+        logger.warning("job %s run %d interrupted by shutdown", status.id, status.run_count)
+        with contextlib.suppress(JobCancelledError, OSError):
+            publish(
+                force=True,
+                state=JobState.INTERRUPTED,
+                finished_at=clock(),
+                error=INTERRUPTED_MESSAGE,
+                phase=None,
+            )
     except MapConverterError as error:
         _finish_failed(publish, clock, error.message)
         logger.info(

@@ -8,6 +8,7 @@ taking it, so they never get in a starter's way and nobody retries with sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -15,7 +16,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -47,6 +48,16 @@ class SessionState(Protocol):
     def mark_expired(self, session_id: str) -> None: ...
 
     def is_expired(self, session_id: str) -> bool: ...
+
+    def stored_status(self, session_id: str) -> JobStatus | None: ...
+
+    def resume_lease(self, session_id: str, generation: int, token: str) -> JobLease | None:
+        """The lease of a run begun elsewhere, if that run is still the current one."""
+
+    def sweep_lock(self) -> contextlib.AbstractContextManager[bool]:
+        """True inside when this process is the one sweeper now."""
+
+    def sweep_tombstones(self) -> None: ...
 
 
 def write_json_atomically(path: Path, payload: dict) -> None:
@@ -102,6 +113,8 @@ class JobLockFile:
 
 class FileJobLease:
     """The running job's hold on its session: the lock, and the generation it may publish as."""
+
+    token = ""  # the lock itself is the hold; it cannot travel to another process
 
     def __init__(
         self, state: FileSessionState, session_id: str, lock: JobLockFile, generation: int
@@ -233,6 +246,18 @@ class FileSessionState:
 
     def is_running(self, session_id: str) -> bool:
         return self._lock(session_id).is_held()
+
+    def resume_lease(self, session_id: str, generation: int, token: str) -> None:
+        raise NotImplementedError("a lock file's lease stays in the process that took it")
+
+    @contextlib.contextmanager
+    def sweep_lock(self) -> Iterator[bool]:
+        lock = JobLockFile(self.processed_root / ".sweep.lock")
+        is_mine = lock.try_acquire()
+        try:
+            yield is_mine
+        finally:
+            lock.release()
 
     # --- removal ----------------------------------------------------------------------------
 

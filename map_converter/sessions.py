@@ -24,14 +24,14 @@ from .errors import (
     StorageFullError,
     is_disk_full,
 )
-from .file_storage import LocalFileStorage
+from .file_storage import FileStorage, LocalFileStorage, output_name
 from .job_runner import JobRunner
-from .jobs import JobContext, JobOptions, JobState, JobStatus, run_job
+from .jobs import JobContext, JobLease, JobOptions, JobState, JobStatus, JobTicket, run_job
 from .output import MEDIA_TYPES
 from .pipeline import conversion_from_results, write_output_atomically
 from .results import download_name
 from .results_index import read_all_results, read_results_page, write_results_index
-from .session_state import FileSessionState
+from .session_state import FileSessionState, SessionState
 from .sniffing import store_upload
 from .tables import COLUMN_SAMPLE_ROWS, read_table
 from .upload_summary import (
@@ -45,6 +45,7 @@ from .upload_summary import (
 logger = logging.getLogger(__name__)
 
 DESCRIBE_ROWS = COLUMN_SAMPLE_ROWS  # rows read to describe an upload; the rest are counted
+RESULTS_INDEX = "results.sqlite3"
 ORPHAN_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
@@ -66,8 +67,8 @@ def parse_session_id(text: object) -> str:
 class SessionService:
     """Sessions and their jobs: create, describe, start, watch, page, download, delete, sweep."""
 
-    storage: LocalFileStorage
-    state: FileSessionState
+    storage: FileStorage
+    state: SessionState
     runner: JobRunner
     make_follower: Callable[[], ShortLinkFollower | None] = lambda: None
     ttl_seconds: float = 86400
@@ -85,6 +86,7 @@ class SessionService:
         folder = self.storage.upload_folder(session_id)
         try:
             source, file_format = store_upload(save_upload, folder, filename)
+            self.storage.finish_upload(session_id, source.name)
             table = read_table(
                 source,
                 sheet=sheet,
@@ -200,31 +202,65 @@ class SessionService:
         lease = self.state.begin_job(session_id, new_status)
         if lease is None:  # another request started it a moment ago
             return self.status(session_id)
-        self.storage.delete_outputs(session_id, keep=set())
+        keep = set()
+        if options.retry_failed:
+            keep.add(output_name(previous.run_count, RESULTS_INDEX))
+        self.storage.delete_outputs(session_id, keep=keep)
+        ticket = JobTicket(session_id, lease.generation, lease.token, options)
+        self.runner.submit(ticket, lambda: self.run_ticket(ticket, lease))
+        return self.status(session_id)
+
+    def run_ticket(self, ticket: JobTicket, lease: JobLease | None = None) -> None:
+        """Run a started job, here: with the lease begin_job gave, or (on another machine) with
+        the lease taken back from the ticket. A ticket whose run is no longer current does
+        nothing."""
+        session_id = ticket.session_id
+        if lease is None:
+            lease = self.state.resume_lease(session_id, ticket.generation, ticket.lease_token)
+            if lease is None:
+                logger.info("job %s run %d is no longer current", session_id, ticket.generation)
+                return
+        manifest = self.state.manifest(session_id)
         status = self.state.stored_status(session_id)
+        if manifest is None or status is None:
+            lease.release()  # deleted while it waited
+            self.storage.delete(session_id)
+            return
+        generation = ticket.generation
+        previous_index = None
+        if ticket.options.retry_failed:
+            previous_index = self._previous_done_generation(session_id, generation)
         context = JobContext(
             source_path=lambda: self.storage.upload_path(session_id, manifest["source"]),
-            write_xlsx_to=lambda write: self.storage.put_output(session_id, "output.xlsx", write),
+            write_xlsx_to=lambda write: self.storage.put_output(
+                session_id, output_name(generation, "output.xlsx"), write
+            ),
             write_index=lambda results: self.storage.put_output(
-                session_id, "results.sqlite3", lambda path: write_results_index(path, results)
+                session_id,
+                output_name(generation, RESULTS_INDEX),
+                lambda path: write_results_index(path, results),
             ),
             file_format=manifest["format"],
             max_rows=self.max_rows,
             make_follower=self.make_follower,
             clock=self.clock,
-            previous_results=lambda: self._previous_results(session_id),
+            previous_results=lambda: self._results_of(session_id, previous_index),
         )
+        run_job(status, ticket.options, lease, context)
+        if self.state.manifest(session_id) is None:
+            self.storage.delete(session_id)  # deleted while it ran: leave nothing behind
 
-        def job() -> None:
-            run_job(status, options, lease, context)
-            if not self.storage.has_upload(session_id):
-                self.storage.delete(session_id)  # deleted while it ran: leave nothing behind
+    def _previous_done_generation(self, session_id: str, generation: int) -> int | None:
+        """The run a retry builds on: the newest earlier run whose results index is stored."""
+        for earlier in range(generation - 1, 0, -1):
+            if self.storage.output_path(session_id, output_name(earlier, RESULTS_INDEX)):
+                return earlier
+        return None
 
-        self.runner.submit(session_id, job)
-        return self.status(session_id)
-
-    def _previous_results(self, session_id: str) -> list:
-        index = self.storage.output_path(session_id, "results.sqlite3")
+    def _results_of(self, session_id: str, generation: int | None) -> list:
+        if generation is None:
+            return []
+        index = self.storage.output_path(session_id, output_name(generation, RESULTS_INDEX))
         return read_all_results(index) if index is not None else []
 
     def status(self, session_id: str) -> dict:
@@ -269,8 +305,8 @@ class SessionService:
     ) -> dict:
         """A page of row results, optionally of one status only or matching a search."""
         session_id = self.manifest(session_id)["id"]
-        self._done_status(session_id)
-        index = self.storage.output_path(session_id, "results.sqlite3")
+        done = self._done_status(session_id)
+        index = self.storage.output_path(session_id, output_name(done.run_count, RESULTS_INDEX))
         if index is None:
             raise JobNotDoneError("The results are not there yet. Start the conversion again.")
         total, rows = read_results_page(index, offset, limit, status_filter, search)
@@ -288,7 +324,7 @@ class SessionService:
         manifest = self.manifest(session_id)
         session_id = manifest["id"]
         status = self._done_status(session_id)
-        name = f"output.{output_format}"
+        name = output_name(status.run_count, f"output.{output_format}")
         path = self.storage.output_path(session_id, name)
         if path is None:
             self.storage.put_output(
@@ -312,7 +348,7 @@ class SessionService:
             max_rows=self.max_rows,
             file_format=manifest["format"],
         )
-        results = read_all_results(self.storage.output_path(manifest["id"], "results.sqlite3"))
+        results = self._results_of(manifest["id"], status.run_count)
         conversion = conversion_from_results(table, status.link_column, results)
         write_output_atomically(conversion, target, output_format)
 
@@ -338,7 +374,16 @@ class SessionService:
 
     def sweep(self) -> int:
         """Remove expired sessions; returns how many went. A running job's session is kept until
-        its job ends, and then for FINISHED_GRACE_SECONDS so its results can be fetched."""
+        its job ends, and then for FINISHED_GRACE_SECONDS so its results can be fetched. One
+        sweeper at a time, across every process that shares the state."""
+        with self.state.sweep_lock() as is_mine:
+            if not is_mine:
+                return 0
+            removed = self._sweep()
+        self.storage.prune_local_copies(self.clock() - ORPHAN_GRACE_SECONDS)
+        return removed
+
+    def _sweep(self) -> int:
         now = self.clock()
         removed = 0
         for session_id in set(self.storage.session_ids()):
@@ -369,11 +414,12 @@ def local_session_service(
     ttl_seconds: float = 86400,
     max_rows: int = 100_000,
     clock: Callable[[], float] = time.time,
+    lease_seconds: float = 20.0,
 ) -> SessionService:
     """The default: files and state in local folders under data_dir."""
     return SessionService(
         storage=LocalFileStorage(data_dir),
-        state=FileSessionState(data_dir, clock=clock),
+        state=FileSessionState(data_dir, heartbeat_timeout_seconds=lease_seconds, clock=clock),
         runner=runner,
         make_follower=make_follower,
         ttl_seconds=ttl_seconds,

@@ -18,8 +18,13 @@ ENV_PREFIX = "MAPLINK_"
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
-def _setting(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
+def _setting(default, help_text: str, variable: str | None = None):
+    """A setting; `variable` names its environment variable when it is not MAPLINK_<NAME>."""
+    return field(default=default, metadata={"help": help_text, "variable": variable})
+
+
+def variable_name(setting: dataclasses.Field) -> str:
+    return setting.metadata["variable"] or ENV_PREFIX + setting.name
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,23 @@ class Settings:
     MAX_WAITING_REQUESTS: int = _setting(
         16, "`POST /process?wait=` calls waiting at once per worker; more answer at once"
     )
+    JOB_LEASE_SECONDS: float = _setting(
+        15.0, "a running job that has not renewed its lease for this long is `interrupted`"
+    )
+    REDIS_URL: str = _setting(
+        "",
+        "distributed mode: Redis for sessions, jobs (an RQ queue) and the short-link cache "
+        "(empty: one machine, no Redis)",
+        variable="REDIS_URL",
+    )
+    STORAGE_URL: str = _setting(
+        "",
+        "distributed mode: `s3://bucket/prefix` for uploads and outputs "
+        "(empty: the data folder); credentials from the usual `AWS_*` variables",
+    )
+    S3_ENDPOINT_URL: str = _setting(
+        "", "an S3-compatible service instead of AWS (MinIO, a test server)"
+    )
 
     @classmethod
     def from_environ(
@@ -74,12 +96,33 @@ class Settings:
         """Defaults, then MAPLINK_* variables (typed like their defaults), then overrides."""
         values: dict[str, object] = {}
         for setting in dataclasses.fields(cls):
-            raw = environ.get(ENV_PREFIX + setting.name)
+            raw = environ.get(variable_name(setting))
             if raw is not None:
-                values[setting.name] = _parse(setting.name, raw, setting.default)
+                values[setting.name] = _parse(variable_name(setting), raw, setting.default)
         known = {setting.name for setting in dataclasses.fields(cls)}
         values.update({key: value for key, value in (overrides or {}).items() if key in known})
-        return cls(**values)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Combinations that cannot work, refused with what to do."""
+        if self.STORAGE_URL and not self.STORAGE_URL.startswith("s3://"):
+            raise ValueError(
+                f"{ENV_PREFIX}STORAGE_URL must look like s3://bucket/prefix, not "
+                f"{self.STORAGE_URL!r}"
+            )
+        if self.STORAGE_URL and not self.REDIS_URL:
+            raise ValueError(
+                f"{ENV_PREFIX}STORAGE_URL needs REDIS_URL: object storage is for the distributed "
+                "mode, where sessions and jobs live in Redis. Set REDIS_URL too, or unset it."
+            )
+        if self.JOB_LEASE_SECONDS <= 0:
+            raise ValueError(f"{ENV_PREFIX}JOB_LEASE_SECONDS must be more than 0")
+
+    @property
+    def is_distributed(self) -> bool:
+        return bool(self.REDIS_URL)
 
     def as_config(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -107,7 +150,7 @@ def _parse(name: str, raw: str, default: object) -> object:
             return True
         if text.lower() in _FALSE:
             return False
-        raise ValueError(f"{ENV_PREFIX}{name} must be true or false (1/0, yes/no), not {raw!r}")
+        raise ValueError(f"{name} must be true or false (1/0, yes/no), not {raw!r}")
     try:
         if isinstance(default, int):
             return int(text)
@@ -115,7 +158,7 @@ def _parse(name: str, raw: str, default: object) -> object:
             return float(text)
     except ValueError as error:
         kind = "a whole number" if isinstance(default, int) else "a number"
-        raise ValueError(f"{ENV_PREFIX}{name} must be {kind}, not {raw!r}") from error
+        raise ValueError(f"{name} must be {kind}, not {raw!r}") from error
     return raw
 
 
@@ -130,5 +173,5 @@ def settings_table_markdown() -> str:
             else None
         )
         shown = shown or (f"{default:,}" if type(default) is int else f"`{default}`")
-        lines.append(f"| `{ENV_PREFIX}{setting.name}` | {shown} | {setting.metadata['help']} |")
+        lines.append(f"| `{variable_name(setting)}` | {shown} | {setting.metadata['help']} |")
     return "\n".join(lines)

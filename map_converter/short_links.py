@@ -70,23 +70,36 @@ class LazyShortLinkFollower:
 class _CacheHolder:
     """One resolved-links cache per factory, opened when first needed."""
 
-    def __init__(self, path: Path | None):
-        self.path = path
+    def __init__(self, open_cache: Callable[[], object] | None):
+        self.open_cache = open_cache
         self._cache = None
         self._lock = threading.Lock()
 
     def get(self):
-        if self.path is None:
+        if self.open_cache is None:
             return None
         with self._lock:
             if self._cache is None:
-                from .cache import ResolvedLinkCache
-
-                self._cache = ResolvedLinkCache(self.path)
+                self._cache = self.open_cache()
             return self._cache
 
 
-def short_link_follower_factory(settings: ShortLinkSettings) -> Callable[[], LazyShortLinkFollower]:
-    """A fresh follower per job (a host's rate-limit pause lasts one job), all sharing one cache."""
-    cache_holder = _CacheHolder(settings.cache_path)
+def _sqlite_cache_opener(path: Path | None) -> Callable[[], object] | None:
+    if path is None:
+        return None
+
+    def open_cache():
+        from .cache import ResolvedLinkCache
+
+        return ResolvedLinkCache(path)
+
+    return open_cache
+
+
+def short_link_follower_factory(
+    settings: ShortLinkSettings, open_cache: Callable[[], object] | None = None
+) -> Callable[[], LazyShortLinkFollower]:
+    """A fresh follower per job (a host's rate-limit pause lasts one job), all sharing one cache:
+    the one open_cache() gives (Redis, in the distributed mode), else SQLite at cache_path."""
+    cache_holder = _CacheHolder(open_cache or _sqlite_cache_opener(settings.cache_path))
     return lambda: LazyShortLinkFollower(settings, cache_holder)

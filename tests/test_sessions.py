@@ -36,7 +36,7 @@ class Clock:
 class InlineRunner:
     """Runs a submitted job at once, in the caller's thread."""
 
-    def submit(self, session_id, job):
+    def submit(self, ticket, job):
         job()
 
 
@@ -46,7 +46,7 @@ class HeldRunner:
     def __init__(self):
         self.jobs = []
 
-    def submit(self, session_id, job):
+    def submit(self, ticket, job):
         self.jobs.append(job)
 
 

@@ -1,8 +1,14 @@
-"""The app's collaborators, built once per app and stored in app.extensions."""
+"""The app's collaborators, built once per app and stored in app.extensions.
+
+One machine (no REDIS_URL): local folders, JSON state with lock files, a thread pool in each web
+worker. Distributed (REDIS_URL): state and the job queue in Redis, files in object storage when
+MAPLINK_STORAGE_URL is set; `rq worker` processes (web.tasks) run the jobs.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -16,6 +22,7 @@ from map_converter.short_links import LazyShortLinkFollower, short_link_follower
 from .limits import UploadRateLimiter, WaitingRequests
 
 EXTENSION_KEY = "map_converter"
+RQ_TASK = "web.tasks.run_ticket"
 
 
 @dataclass
@@ -30,22 +37,76 @@ class Services:
     trusted_proxies: frozenset[str]
 
 
+def build_session_service(
+    settings: Settings, clock: Callable[[], float] = time.time
+) -> tuple[SessionService, Callable[[], object] | None]:
+    """The sessions for the settings' mode, and the shared short-link cache opener (None: the
+    default SQLite file). Used by the web app and by the RQ worker alike."""
+    sessions, open_cache = _sessions_for_mode(settings, clock)
+    make_follower = short_link_follower_factory(settings.short_links(), open_cache)
+    sessions.make_follower = make_follower if settings.RESOLVE_SHORT_LINKS else _no_follower
+    return sessions, open_cache
+
+
+def _sessions_for_mode(
+    settings: Settings, clock: Callable[[], float]
+) -> tuple[SessionService, Callable[[], object] | None]:
+    if not settings.is_distributed:
+        sessions = local_session_service(
+            settings.data_dir,
+            ThreadPoolJobRunner(settings.JOB_WORKERS),
+            ttl_seconds=settings.SESSION_TTL_SECONDS,
+            max_rows=settings.MAX_ROWS,
+            clock=clock,
+            lease_seconds=settings.JOB_LEASE_SECONDS,
+        )
+        return sessions, None
+
+    import redis
+
+    from map_converter.cache import RedisResolvedLinkCache
+    from map_converter.file_storage import LocalFileStorage
+    from map_converter.job_runner import RqJobRunner
+    from map_converter.redis_state import RedisSessionState
+
+    connection = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=15, socket_connect_timeout=5, health_check_interval=30
+    )
+    if settings.STORAGE_URL:
+        from map_converter.object_storage import ObjectFileStorage, parse_storage_url, s3_client
+
+        bucket, prefix = parse_storage_url(settings.STORAGE_URL)
+        storage = ObjectFileStorage(
+            s3_client(settings.S3_ENDPOINT_URL),
+            bucket,
+            prefix,
+            settings.data_dir / "object-copies",
+        )
+    else:
+        storage = LocalFileStorage(settings.data_dir)  # a folder every machine shares
+    sessions = SessionService(
+        storage=storage,
+        state=RedisSessionState(connection, lease_seconds=settings.JOB_LEASE_SECONDS),
+        runner=RqJobRunner(connection, RQ_TASK),
+        ttl_seconds=settings.SESSION_TTL_SECONDS,
+        max_rows=settings.MAX_ROWS,
+        clock=clock,
+    )
+    return sessions, lambda: RedisResolvedLinkCache(connection)
+
+
 def init_services(app: Flask, settings: Settings) -> Services:
     """Build the collaborators from the settings and attach them to the app."""
-    make_follower = short_link_follower_factory(settings.short_links())
+    sessions, open_cache = build_session_service(
+        settings,
+        clock=app.config.get("CLOCK") or time.time,  # tests pass a clock they move by hand
+    )
     make_convert_follower = short_link_follower_factory(
-        settings.short_links(settings.CONVERT_RESOLVE_DEADLINE_SECONDS)
+        settings.short_links(settings.CONVERT_RESOLVE_DEADLINE_SECONDS), open_cache
     )
     services = Services(
         settings=settings,
-        sessions=local_session_service(
-            settings.data_dir,
-            ThreadPoolJobRunner(settings.JOB_WORKERS),
-            make_follower=make_follower if settings.RESOLVE_SHORT_LINKS else _no_follower,
-            ttl_seconds=settings.SESSION_TTL_SECONDS,
-            max_rows=settings.MAX_ROWS,
-            clock=app.config.get("CLOCK") or time.time,  # tests pass a clock they move by hand
-        ),
+        sessions=sessions,
         make_convert_follower=make_convert_follower
         if settings.RESOLVE_SHORT_LINKS
         else _no_follower,
