@@ -29,6 +29,7 @@ DESKTOP_USER_AGENT = (
 )
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 503}
+CACHE_STORE_INTERVAL_SECONDS = 0.5
 # Failures that will not change on a retry today; cached for a day so a re-run stays offline.
 LASTING_FAILURES = ("short link expired", "redirected to", "no coordinates", "redirect loop")
 
@@ -197,6 +198,14 @@ class ShortLinkResolver:
                 if reading.location is not None or reading.reason.startswith(LASTING_FAILURES):
                     to_cache[link] = reading
 
+            async def store_every(interval_seconds: float) -> None:
+                while True:
+                    await asyncio.sleep(interval_seconds)
+                    self._store(to_cache)
+
+            # Answers reach the cache while the run goes on: a run that dies (a killed worker)
+            # keeps what it learnt, and the next run does not ask again.
+            storer = asyncio.create_task(store_every(CACHE_STORE_INTERVAL_SECONDS))
             try:
                 async with asyncio.timeout(settings.total_deadline_seconds):
                     await asyncio.gather(*(run_one(link) for link in links))
@@ -204,8 +213,16 @@ class ShortLinkResolver:
                 for link in links:
                     if link not in answered:
                         on_result(link, _failure("timed out"))
-        if self.cache:
-            self.cache.put_many(to_cache)
+            finally:
+                storer.cancel()
+        self._store(to_cache)
+
+    def _store(self, readings: dict[str, LinkReading]) -> None:
+        """Put the readings gathered so far into the cache, and forget them here."""
+        if self.cache and readings:
+            batch = dict(readings)
+            readings.clear()
+            self.cache.put_many(batch)
 
     async def _resolve_with_retries(self, session, link: str) -> LinkReading:
         """One link within its deadline, retries and their waits included."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -410,3 +411,28 @@ def test_private_networks_are_allowed_only_for_the_configured_hosts():
     with pytest.raises(BlockedAddressError):  # a hosts-file entry pointing a shortener inward
         asyncio.run(answer(policy, "maps.app.goo.gl"))
     assert asyncio.run(answer(policy, "tiles.example"))[0]["host"] == "127.0.0.1"
+
+
+def test_answers_reach_the_cache_while_slower_links_are_still_out(shortener, tmp_path):
+    """A run that dies mid-way (a killed worker) keeps what it learnt: the next run asks nothing
+    again for the links already answered."""
+    shortener.routes["/fast"] = Route(location="https://maps.google.com/?q=1.5,2.5")
+    shortener.routes["/slow"] = Route(
+        location="https://maps.google.com/?q=3.5,4.5", delay_seconds=4
+    )
+    resolver = make_resolver(shortener, tmp_path)
+    worker = threading.Thread(
+        target=resolver.resolve_many,
+        args=([shortener.url("/fast"), shortener.url("/slow")], lambda *_: None),
+    )
+    worker.start()
+    cache = ResolvedLinkCache(tmp_path / "cache.sqlite3")
+    deadline = time.monotonic() + 60
+    found = {}
+    while time.monotonic() < deadline and not found and worker.is_alive():
+        found = cache.get_many([shortener.url("/fast")])
+        time.sleep(0.05)
+    slow_was_out = worker.is_alive()
+    worker.join()
+    assert slow_was_out, "the slow link answered before the fast one was stored; slow it down"
+    assert found[shortener.url("/fast")].location[:2] == (1.5, 2.5)
