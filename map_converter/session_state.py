@@ -130,10 +130,12 @@ class FileJobLease:
         stored = self.state.stored_status(self.session_id)
         if stored is not None and stored.run_count > self.generation:
             raise JobCancelledError()  # a newer run owns the session now
+        if self.is_cancelled():
+            raise JobCancelledError()  # the session was deleted
         self.state.write_status(self.session_id, replace(status, run_count=self.generation))
 
     def is_cancelled(self) -> bool:
-        return self.state.manifest_path(self.session_id).parent.is_dir() is False
+        return not self.state.manifest_path(self.session_id).is_file()
 
     def release(self) -> None:
         self.lock.release()

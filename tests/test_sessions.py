@@ -14,8 +14,7 @@ import pytest
 import map_converter.output
 import map_converter.xlsx_patch
 from map_converter.errors import SessionExpiredError, SessionNotFoundError, StorageFullError
-from map_converter.file_storage import LocalFileStorage
-from map_converter.jobs import JobCancelledError, JobState, JobStatus
+from map_converter.jobs import JobState, JobStatus
 from map_converter.session_state import MANIFEST_CACHE_SIZE, FileSessionState, JobLockFile
 from map_converter.sessions import local_session_service, parse_session_id
 
@@ -60,49 +59,7 @@ def save_csv(content: bytes = CSV):
     return lambda path: Path(path).write_bytes(content)
 
 
-# --- file storage -------------------------------------------------------------------------------
-
-
-def test_outputs_appear_whole_or_not_at_all(tmp_path):
-    storage = LocalFileStorage(tmp_path)
-
-    def failing_writer(path: Path) -> None:
-        path.write_bytes(b"half")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError):
-        storage.put_output(SESSION, "output.csv", failing_writer)
-    assert storage.output_path(SESSION, "output.csv") is None
-    assert list((tmp_path / "processed" / SESSION).iterdir()) == []
-    storage.put_output(SESSION, "output.csv", lambda path: path.write_bytes(b"whole"))
-    assert storage.output_path(SESSION, "output.csv").read_bytes() == b"whole"
-
-
-def test_delete_removes_both_folders(tmp_path):
-    storage = LocalFileStorage(tmp_path)
-    storage.upload_folder(SESSION)
-    storage.put_output(SESSION, "output.csv", lambda path: path.write_bytes(b"x"))
-    assert set(storage.session_ids()) == {SESSION}
-    storage.delete(SESSION)
-    assert list(storage.session_ids()) == []
-
-
-# --- session state ------------------------------------------------------------------------------
-
-
-def test_one_job_per_session_and_generations_count_up(tmp_path):
-    state = FileSessionState(tmp_path)
-    first = state.begin_job(SESSION, status)
-    assert first is not None
-    assert first.generation == 1
-    assert state.begin_job(SESSION, status) is None  # a run holds the lease
-    assert state.is_running(SESSION)
-    first.release()
-    assert not state.is_running(SESSION)
-    second = state.begin_job(SESSION, status)
-    assert second.generation == 2
-    assert state.stored_status(SESSION).run_count == 2
-    second.release()
+# --- session state in files (both implementations: test_backends.py) ------------------------------
 
 
 def test_readers_never_block_a_starter(tmp_path):
@@ -127,6 +84,8 @@ def test_a_run_that_let_go_without_finishing_is_interrupted(tmp_path):
 def test_a_held_lease_with_a_stale_heartbeat_is_interrupted(tmp_path):
     clock = Clock()
     state = FileSessionState(tmp_path, heartbeat_timeout_seconds=20, clock=clock)
+    (tmp_path / "uploads" / SESSION).mkdir(parents=True)
+    state.save_manifest({"id": SESSION})
     lease = state.begin_job(SESSION, lambda generation: status(generation, heartbeat_at=clock()))
     clock.now += 60
     assert state.status(SESSION).state == JobState.QUEUED  # waiting in a live queue
@@ -136,19 +95,6 @@ def test_a_held_lease_with_a_stale_heartbeat_is_interrupted(tmp_path):
     clock.now += 2
     assert state.status(SESSION).state == JobState.INTERRUPTED  # hung: no beat for 21 s
     lease.release()
-
-
-def test_a_stale_run_cannot_publish_over_a_newer_one(tmp_path):
-    state = FileSessionState(tmp_path)
-    old = state.begin_job(SESSION, status)
-    old.release()
-    new = state.begin_job(SESSION, status)
-    with pytest.raises(JobCancelledError):
-        old.publish(status(old.generation, JobState.DONE))
-    assert state.stored_status(SESSION).state == JobState.QUEUED
-    new.publish(status(new.generation, JobState.RUNNING))
-    assert state.stored_status(SESSION).state == JobState.RUNNING
-    new.release()
 
 
 def test_the_manifest_cache_is_bounded(tmp_path):
