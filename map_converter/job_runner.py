@@ -49,7 +49,7 @@ class RqJobRunner:
         self.queue.enqueue(
             self.task,
             ticket.to_json(),
-            job_id=f"{ticket.session_id}.{ticket.generation}",
+            job_id=f"{ticket.session_id}-run-{ticket.generation}",
             job_timeout=JOB_TIMEOUT_SECONDS,
             result_ttl=3600,
             failure_ttl=86400,

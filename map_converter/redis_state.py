@@ -96,6 +96,16 @@ class RedisSessionState:
         self.renew_script = redis.register_script(_RENEW)
         self.release_script = redis.register_script(_RELEASE)
 
+    def problem(self) -> str | None:
+        """What is wrong with the state's service, for /health; None when it answers."""
+        from redis.exceptions import RedisError
+
+        try:
+            self.redis.ping()
+        except (RedisError, OSError) as error:
+            return f"Redis does not answer: {type(error).__name__}"
+        return None
+
     def key(self, session_id: str, part: str) -> str:
         return f"{self.prefix}:session:{session_id}:{part}"
 

@@ -59,6 +59,9 @@ class SessionState(Protocol):
 
     def sweep_tombstones(self) -> None: ...
 
+    def problem(self) -> str | None:
+        """What is wrong with the state's service, for /health; None when it answers."""
+
 
 def write_json_atomically(path: Path, payload: dict) -> None:
     """Readers see the old file or the new one, never half of one."""
@@ -156,6 +159,9 @@ class FileSessionState:
         self.clock = clock
         self._manifests: OrderedDict[str, dict] = OrderedDict()
         self._manifests_lock = threading.Lock()
+
+    def problem(self) -> None:
+        """Local files: the data folder's own checks say it all."""
 
     def manifest_path(self, session_id: str) -> Path:
         return self.upload_root / session_id / "manifest.json"

@@ -11,7 +11,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .convert import ShortLinkFollower
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 DESCRIBE_ROWS = COLUMN_SAMPLE_ROWS  # rows read to describe an upload; the rest are counted
 RESULTS_INDEX = "results.sqlite3"
+NOT_QUEUED_MESSAGE = "The conversion could not be queued (the job queue did not answer). Try again."
 ORPHAN_GRACE_SECONDS = 3600
 FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
@@ -207,7 +208,18 @@ class SessionService:
             keep.add(output_name(previous.run_count, RESULTS_INDEX))
         self.storage.delete_outputs(session_id, keep=keep)
         ticket = JobTicket(session_id, lease.generation, lease.token, options)
-        self.runner.submit(ticket, lambda: self.run_ticket(ticket, lease))
+        try:
+            self.runner.submit(ticket, lambda: self.run_ticket(ticket, lease))
+        except Exception:
+            logger.exception("job %s run %d could not be queued", session_id, lease.generation)
+            failed = replace(
+                self.state.stored_status(session_id),
+                state=JobState.FAILED,
+                finished_at=self.clock(),
+                error=NOT_QUEUED_MESSAGE,
+            )
+            lease.publish(failed)
+            lease.release()
         return self.status(session_id)
 
     def run_ticket(self, ticket: JobTicket, lease: JobLease | None = None) -> None:

@@ -198,6 +198,9 @@ def health():
             return error_response(503, "unhealthy", f"{folder.name}/ is not writable.")
         finally:
             probe.unlink(missing_ok=True)
+    problem = get_sessions().state.problem()
+    if problem:
+        return error_response(503, "unhealthy", problem)
     return jsonify({"status": "ok"})
 
 

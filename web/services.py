@@ -97,6 +97,8 @@ def _sessions_for_mode(
 
 def init_services(app: Flask, settings: Settings) -> Services:
     """Build the collaborators from the settings and attach them to the app."""
+    for folder in ("uploads", "processed"):  # scratch for POST /convert, the rate limits
+        (settings.data_dir / folder).mkdir(parents=True, exist_ok=True)
     sessions, open_cache = build_session_service(
         settings,
         clock=app.config.get("CLOCK") or time.time,  # tests pass a clock they move by hand
