@@ -4,13 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's packages the tests start themselves: Chromium for the page (Playwright's own browser
-# download is not used), nginx (the buffering proxy of the Docker topology) and LibreOffice
-# (opens our .xlsx outputs as a real spreadsheet program does). Services are
+# download is not used), nginx (the buffering proxy of the Docker topology), LibreOffice
+# (opens our .xlsx outputs as a real spreadsheet program does) and redis-server (the distributed
+# mode's tests; started on a unix socket in a temporary folder, never as a system service). Services are
 # never started by the install (policy-rc.d), only by the tests, on loopback.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1

@@ -212,9 +212,11 @@ def test_a_killed_worker_is_interrupted_everywhere_and_the_rerun_asks_nothing_ag
 
     def interrupted_on_both() -> bool:
         for name in ("a", "b"):
-            if name not in interrupted_after:
-                if status_of(cluster[name], session_id)["state"] == "interrupted":
-                    interrupted_after[name] = time.monotonic() - killed_at
+            if (
+                name not in interrupted_after
+                and status_of(cluster[name], session_id)["state"] == "interrupted"
+            ):
+                interrupted_after[name] = time.monotonic() - killed_at
         return len(interrupted_after) == 2
 
     assert wait_for(interrupted_on_both, 120, 0.2)
