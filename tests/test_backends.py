@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from map_converter.errors import SessionExpiredError
 from map_converter.file_storage import LocalFileStorage, output_name
 from map_converter.jobs import JobCancelledError, JobState, JobStatus
 from map_converter.object_storage import ObjectFileStorage, parse_storage_url
@@ -276,7 +277,17 @@ def service(request, tmp_path):
         make_bucket(endpoint, bucket)
         storage = new_object_storage(endpoint, tmp_path / "copies", bucket)
         state = RedisSessionState(request.getfixturevalue("redis_client"))
-    return SessionService(storage=storage, state=state, runner=InlineRunner())
+    return SessionService(storage=storage, state=state, runner=InlineRunner(), clock=Clock())
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def test_upload_convert_page_download_delete(service):
@@ -300,3 +311,27 @@ def test_storage_url_parsing():
     assert parse_storage_url("s3://bucket") == ("bucket", "")
     with pytest.raises(ValueError, match="s3://"):
         parse_storage_url("https://bucket/x")
+
+
+def test_expired_sessions_are_swept_with_their_files(service):
+    session_id = service.create(lambda path: Path(path).write_bytes(CSV), "p.csv")["id"]
+    service.start_job(session_id)
+    service.clock.now += service.ttl_seconds / 2
+    kept = service.create(lambda path: Path(path).write_bytes(CSV), "q.csv")["id"]
+    service.start_job(kept)
+    service.clock.now += service.ttl_seconds / 2 + 3601  # past the TTL and the finished grace
+    assert service.sweep() == 1
+    assert not service.storage.exists(session_id)
+    assert service.storage.exists(kept)
+    with pytest.raises(SessionExpiredError):
+        service.status(session_id)
+
+
+def test_a_sweep_waits_while_another_process_sweeps(service):
+    session_id = service.create(lambda path: Path(path).write_bytes(CSV), "p.csv")["id"]
+    service.clock.now += service.ttl_seconds + 1
+    with service.state.sweep_lock() as is_mine:
+        assert is_mine
+        assert service.sweep() == 0  # another sweeper holds the lock
+    assert service.sweep() == 1
+    assert not service.storage.exists(session_id)
