@@ -290,3 +290,26 @@ def test_sigterm_lets_the_job_record_interrupted_itself(cluster, shortener, tmp_
         assert status_of(cluster["a"], session_id)["state"] == "interrupted"
         cluster["workers"].remove(extra)
     print(f"\nSIGTERM: the job stored 'interrupted' itself after {recorded_after:.1f} s")
+
+
+def test_procfile_and_compose_run_the_same_worker_with_settings_that_match_the_lease():
+    import shlex
+
+    import yaml
+
+    from map_converter.settings import Settings
+    from tests.engines import procfile_command
+
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    environment = compose["x-app"]["environment"]
+    procfile = shlex.split(
+        procfile_command("worker").replace("$REDIS_URL", environment["REDIS_URL"])
+    )
+    assert compose["services"]["worker"]["command"] == procfile
+    assert procfile_command("web") == "gunicorn flask_app:app"
+    options = dict(zip(procfile[2::2], procfile[3::2], strict=False))
+    assert options["--worker-class"] == "rq.worker.HerokuWorker"
+    # RQ's job monitoring beats more often than our lease lapses; the worker key outlives a beat.
+    lease = Settings.from_environ({}).JOB_LEASE_SECONDS
+    assert int(options["--job-monitoring-interval"]) < lease < int(options["--worker-ttl"])
+    assert {"REDIS_URL", "MAPLINK_STORAGE_URL", "MAPLINK_S3_ENDPOINT_URL"} <= set(environment)
