@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -106,7 +107,7 @@ class JobStatus:
     run_count: int = 0  # runs this session has started; also the current run's generation
     link_column: str | None = None
     heartbeat_at: float | None = None
-    worker_pid: int | None = None
+    worker_pid: int | None = None  # the process that queued it, then the one running it
     phase: str | None = None  # while running: "reading", "converting", "writing"
 
     @classmethod
@@ -188,7 +189,9 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
     clock = context.clock
     publish_lock = threading.Lock()
     stop_heartbeat = threading.Event()
-    current = [replace(status, state=JobState.RUNNING, started_at=clock())]
+    current = [
+        replace(status, state=JobState.RUNNING, started_at=clock(), worker_pid=os.getpid())
+    ]
     last_write = [0.0]
 
     def publish(force: bool = False, **changes) -> None:
