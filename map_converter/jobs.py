@@ -189,9 +189,7 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
     clock = context.clock
     publish_lock = threading.Lock()
     stop_heartbeat = threading.Event()
-    current = [
-        replace(status, state=JobState.RUNNING, started_at=clock(), worker_pid=os.getpid())
-    ]
+    current = [replace(status, state=JobState.RUNNING, started_at=clock(), worker_pid=os.getpid())]
     last_write = [0.0]
 
     def publish(force: bool = False, **changes) -> None:
