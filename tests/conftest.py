@@ -3,7 +3,11 @@ shortener, a socket guard, workbook builders. Every test writes only under its t
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,14 @@ from tests.fake_shortener import FakeShortener
 PROJECT_DATA_FOLDERS = [
     Path(__file__).resolve().parent.parent / name for name in ("uploads", "processed")
 ]
+
+
+# `import flask_app` builds the module-level app (`app = create_app()`, for gunicorn) from the
+# environment: without this, that app's data folder — where its sweeper thread takes its lock —
+# would be the project's own. Set before any test module imports flask_app.
+_IMPORTED_APP_DATA = tempfile.mkdtemp(prefix="maplink-imported-app-")
+os.environ.setdefault("MAPLINK_DATA_DIR", _IMPORTED_APP_DATA)
+atexit.register(shutil.rmtree, _IMPORTED_APP_DATA, True)
 
 
 def _project_data_files() -> set[Path]:

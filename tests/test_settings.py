@@ -82,3 +82,13 @@ class _Done:
 def test_readme_lists_every_setting():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert settings_table_markdown() in readme, "paste settings_table_markdown() into README.md"
+
+
+def test_the_imported_module_level_app_works_outside_the_project_folder():
+    """`import flask_app` builds `app` for gunicorn; under the tests its sweeper must not touch
+    the project's uploads/ and processed/ (tests/conftest.py points it at a temporary folder)."""
+    import flask_app
+
+    project = Path(__file__).resolve().parent.parent
+    data_dir = Path(flask_app.app.config["DATA_DIR"]).resolve()
+    assert project not in (data_dir, *data_dir.parents)
