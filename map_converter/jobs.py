@@ -166,8 +166,11 @@ class JobCancelledError(Exception):
     """The session was deleted (or its lease lost) while its job ran."""
 
 
-class JobInterruptedError(Exception):
-    """The process running the job is being stopped (SIGTERM): record `interrupted` and end."""
+class JobInterruptedError(BaseException):
+    """The process running the job is being stopped (SIGTERM): record `interrupted` and end.
+
+    A BaseException, like KeyboardInterrupt: raised by a signal handler wherever the job is, it
+    must pass every `except Exception` that keeps one bad cell or link from failing the rest."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from map_converter.jobs import (
     UNEXPECTED_FAILURE_MESSAGE,
     JobContext,
+    JobInterruptedError,
     JobOptions,
     JobState,
     JobStatus,
@@ -133,3 +134,22 @@ def test_status_round_trips_and_gives_an_eta_from_the_clock():
     assert JobStatus(id="s", state=JobState.DONE, total=1).to_public(now=0)["eta_seconds"] is None
     writing = JobStatus(id="s", state=JobState.RUNNING, total=9, processed=9, started_at=1.0)
     assert writing.to_public(now=5.0)["eta_seconds"] is None  # no phase: no guess
+
+
+def test_a_shutdown_mid_run_records_interrupted_and_releases(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('Link\n"48.85, 2.29"\n', encoding="utf-8")
+    lease = FakeLease()
+
+    def stopped(_results) -> None:
+        raise JobInterruptedError("signal SIGTERM")  # as the worker's signal handler does
+
+    run_job(
+        queued(1),
+        JobOptions(None, None, False),
+        lease,
+        context_for(tmp_path, source, on_index=stopped),
+    )
+    assert lease.published[-1].state == JobState.INTERRUPTED
+    assert "again" in lease.published[-1].error
+    assert lease.released

@@ -436,3 +436,20 @@ def test_answers_reach_the_cache_while_slower_links_are_still_out(shortener, tmp
     worker.join()
     assert slow_was_out, "the slow link answered before the fast one was stored; slow it down"
     assert found[shortener.url("/fast")].location[:2] == (1.5, 2.5)
+
+
+def test_a_shutdown_signal_while_links_resolve_stops_the_run_not_one_link(shortener, monkeypatch):
+    """SIGTERM's handler raises JobInterruptedError wherever the job is, often inside a link's
+    resolution: it must end the run (recorded 'interrupted'), never become that link's failure."""
+    from map_converter.jobs import JobInterruptedError
+
+    async def interrupted(self, session, link):
+        raise JobInterruptedError("signal SIGTERM")
+
+    monkeypatch.setattr(ShortLinkResolver, "_resolve_with_retries", interrupted)
+    answers = []
+    with pytest.raises(JobInterruptedError):
+        make_resolver(shortener).resolve_many(
+            [shortener.url("/a")], lambda link, reading: answers.append(reading)
+        )
+    assert answers == []
