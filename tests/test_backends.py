@@ -4,6 +4,7 @@ stand-in), started by the tests on loopback."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 import uuid
@@ -335,3 +336,24 @@ def test_a_sweep_waits_while_another_process_sweeps(service):
         assert service.sweep() == 0  # another sweeper holds the lock
     assert service.sweep() == 1
     assert not service.storage.exists(session_id)
+
+
+def test_a_redis_that_does_not_answer_gets_503_in_the_error_shape(tmp_path):
+    from flask_app import create_app
+
+    app = create_app(
+        {
+            "DATA_DIR": str(tmp_path),
+            "REDIS_URL": f"unix://{tmp_path}/nobody-listens.sock",
+            "SWEEP_INTERVAL_SECONDS": 0,
+        }
+    )
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503
+    assert "Redis" in health.get_json()["error"]["message"]
+    uploaded = client.post("/upload", data={"file": (io.BytesIO(CSV), "p.csv")})
+    assert uploaded.status_code == 503
+    assert uploaded.get_json()["error"]["code"] == "unavailable"
+    assert "try again" in uploaded.get_json()["error"]["message"].lower()
+    assert list((tmp_path / "uploads").iterdir()) == []  # the rejected upload left nothing

@@ -80,7 +80,39 @@ def register_error_handlers(app: Flask) -> None:
             body.headers["Allow"] = ", ".join(error.valid_methods)
         return body, status
 
+    for error_class, service in _backend_errors():
+
+        def handle_backend_error(_error: Exception, service: str = service):
+            logger.warning("%s did not answer on %s %s", service, request.method, request.path)
+            body, status = error_response(
+                503,
+                "unavailable",
+                f"The {service} is not answering right now. Try again in a minute.",
+            )
+            body.headers["Retry-After"] = "30"
+            return body, status
+
+        app.register_error_handler(error_class, handle_backend_error)
+
     @app.errorhandler(Exception)
     def handle_unexpected(_error: Exception):
         logger.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "Something went wrong on our side. Try again.")
+
+
+def _backend_errors() -> list[tuple[type[Exception], str]]:
+    """The distributed mode's services' errors: Redis and object storage (503, not 500)."""
+    found: list[tuple[type[Exception], str]] = []
+    try:
+        from redis.exceptions import RedisError
+
+        found.append((RedisError, "session store (Redis)"))
+    except ImportError:
+        pass
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        found += [(BotoCoreError, "file storage"), (ClientError, "file storage")]
+    except ImportError:
+        pass
+    return found
