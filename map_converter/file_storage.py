@@ -10,11 +10,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
 OUTPUT_PREFIX = "run-"  # outputs are named run-<generation>.<name>: see output_name()
+
+
+def is_session_id(name: str) -> bool:
+    """A canonical session id (a lower-case UUID): the only names that become paths or keys."""
+    try:
+        return str(uuid.UUID(name)) == name
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def output_name(generation: int, name: str) -> str:
@@ -135,6 +144,8 @@ class LocalFileStorage:
 
     def session_ids(self) -> Iterator[str]:
         for root in (self.upload_root, self.processed_root):
+            if not root.is_dir():
+                continue  # the data folder went away (a test's temporary folder, say)
             for folder in root.iterdir():
-                if folder.is_dir() and not folder.name.startswith("."):
+                if folder.is_dir() and is_session_id(folder.name):
                     yield folder.name

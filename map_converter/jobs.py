@@ -72,6 +72,7 @@ class JobTicket:
     generation: int
     lease_token: str
     options: JobOptions
+    retry_of: int | None = None  # for a retry: the generation whose results it builds on
 
     def to_json(self) -> dict:
         return {
@@ -79,6 +80,7 @@ class JobTicket:
             "generation": self.generation,
             "lease_token": self.lease_token,
             "options": {**self.options.to_json(), "retry_failed": self.options.retry_failed},
+            "retry_of": self.retry_of,
         }
 
     @classmethod
@@ -88,6 +90,7 @@ class JobTicket:
             data["generation"],
             data["lease_token"],
             JobOptions(**data["options"]),
+            data.get("retry_of"),
         )
 
 

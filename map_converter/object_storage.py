@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .file_storage import is_session_id
+
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -158,7 +160,9 @@ class ObjectFileStorage:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix, Delimiter="/"):
             for common in page.get("CommonPrefixes", []):
-                yield common["Prefix"].removeprefix(self.prefix).rstrip("/")
+                name = common["Prefix"].removeprefix(self.prefix).rstrip("/")
+                if is_session_id(name):
+                    yield name
 
     def prune_local_copies(self, older_than: float) -> None:
         """Copies of sessions this machine has not touched since older_than (or that are gone)."""

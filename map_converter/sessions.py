@@ -24,7 +24,9 @@ from .errors import (
     StorageFullError,
     is_disk_full,
 )
-from .file_storage import FileStorage, LocalFileStorage, output_name
+from .expiry import expire, is_past_keeping
+from .expiry import sweep as sweep_expired
+from .file_storage import FileStorage, LocalFileStorage, is_session_id, output_name
 from .job_runner import JobRunner
 from .jobs import JobContext, JobLease, JobOptions, JobState, JobStatus, JobTicket, run_job
 from .output import MEDIA_TYPES
@@ -47,21 +49,16 @@ logger = logging.getLogger(__name__)
 DESCRIBE_ROWS = COLUMN_SAMPLE_ROWS  # rows read to describe an upload; the rest are counted
 RESULTS_INDEX = "results.sqlite3"
 NOT_QUEUED_MESSAGE = "The conversion could not be queued (the job queue did not answer). Try again."
-ORPHAN_GRACE_SECONDS = 3600
-FINISHED_GRACE_SECONDS = 3600  # a job that ends past its session's TTL keeps results this long
 NOT_FOUND_MESSAGE = "No such upload. Upload the file again."
 EXPIRED_MESSAGE = "This upload has expired and its files were removed. Upload the file again."
 
 
 def parse_session_id(text: object) -> str:
     """The canonical UUID string, or SessionNotFoundError: nothing else becomes a path."""
-    try:
-        parsed = uuid.UUID(str(text))
-    except (ValueError, TypeError, AttributeError) as error:
-        raise SessionNotFoundError(NOT_FOUND_MESSAGE) from error
-    if str(parsed) != str(text).lower():
+    session_id = str(text).lower()
+    if not is_session_id(session_id):
         raise SessionNotFoundError(NOT_FOUND_MESSAGE)
-    return str(parsed)
+    return session_id
 
 
 @dataclass
@@ -137,18 +134,12 @@ class SessionService:
             if self.state.is_expired(session_id):
                 raise SessionExpiredError(EXPIRED_MESSAGE)
             raise SessionNotFoundError(NOT_FOUND_MESSAGE)
-        if manifest["expires_at"] < self.clock() and self._is_past_keeping(session_id):
-            self._expire(session_id)
+        if manifest["expires_at"] < self.clock() and is_past_keeping(
+            self.state, session_id, self.clock()
+        ):
+            expire(self.state, self.storage, session_id)
             raise SessionExpiredError(EXPIRED_MESSAGE)
         return manifest
-
-    def _is_past_keeping(self, session_id: str) -> bool:
-        """An expired session goes unless its job runs, or finished less than a grace ago."""
-        if self.state.is_running(session_id):
-            return False  # a running job finishes even past the TTL
-        status = self.state.stored_status(session_id)
-        finished_at = status.finished_at if status else None
-        return not finished_at or finished_at + FINISHED_GRACE_SECONDS < self.clock()
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -170,8 +161,10 @@ class SessionService:
         current = self.state.status(session_id)
         if current is not None and current.is_active:
             return self._public(current)
+        retry_of = None  # a retry builds on the results of this run
         if retry_failed:
             previous = self._done_status(session_id)
+            retry_of = previous.run_count
             options = JobOptions(**previous.options, retry_failed=True)
             if previous.counts.get("failed", 0) == 0:
                 return self._public(previous)  # nothing failed: nothing to do
@@ -203,11 +196,9 @@ class SessionService:
         lease = self.state.begin_job(session_id, new_status)
         if lease is None:  # another request started it a moment ago
             return self.status(session_id)
-        keep = set()
-        if options.retry_failed:
-            keep.add(output_name(previous.run_count, RESULTS_INDEX))
+        keep = {output_name(retry_of, RESULTS_INDEX)} if retry_of else set()
         self.storage.delete_outputs(session_id, keep=keep)
-        ticket = JobTicket(session_id, lease.generation, lease.token, options)
+        ticket = JobTicket(session_id, lease.generation, lease.token, options, retry_of)
         try:
             self.runner.submit(ticket, lambda: self.run_ticket(ticket, lease))
         except Exception:
@@ -239,9 +230,6 @@ class SessionService:
             self.storage.delete(session_id)
             return
         generation = ticket.generation
-        previous_index = None
-        if ticket.options.retry_failed:
-            previous_index = self._previous_done_generation(session_id, generation)
         context = JobContext(
             source_path=lambda: self.storage.upload_path(session_id, manifest["source"]),
             write_xlsx_to=lambda write: self.storage.put_output(
@@ -256,18 +244,11 @@ class SessionService:
             max_rows=self.max_rows,
             make_follower=self.make_follower,
             clock=self.clock,
-            previous_results=lambda: self._results_of(session_id, previous_index),
+            previous_results=lambda: self._results_of(session_id, ticket.retry_of),
         )
         run_job(status, ticket.options, lease, context)
         if self.state.manifest(session_id) is None:
             self.storage.delete(session_id)  # deleted while it ran: leave nothing behind
-
-    def _previous_done_generation(self, session_id: str, generation: int) -> int | None:
-        """The run a retry builds on: the newest earlier run whose results index is stored."""
-        for earlier in range(generation - 1, 0, -1):
-            if self.storage.output_path(session_id, output_name(earlier, RESULTS_INDEX)):
-                return earlier
-        return None
 
     def _results_of(self, session_id: str, generation: int | None) -> list:
         if generation is None:
@@ -377,46 +358,9 @@ class SessionService:
         self.state.delete(session_id)
         self.storage.delete(session_id)
 
-    def _expire(self, session_id: str) -> None:
-        if self.state.is_running(session_id):
-            return  # never remove a running job's files
-        self.state.mark_expired(session_id)
-        self.state.delete(session_id)
-        self.storage.delete(session_id)
-
     def sweep(self) -> int:
-        """Remove expired sessions; returns how many went. A running job's session is kept until
-        its job ends, and then for FINISHED_GRACE_SECONDS so its results can be fetched. One
-        sweeper at a time, across every process that shares the state."""
-        with self.state.sweep_lock() as is_mine:
-            if not is_mine:
-                return 0
-            removed = self._sweep()
-        self.storage.prune_local_copies(self.clock() - ORPHAN_GRACE_SECONDS)
-        return removed
-
-    def _sweep(self) -> int:
-        now = self.clock()
-        removed = 0
-        for session_id in set(self.storage.session_ids()):
-            try:
-                session_id = parse_session_id(session_id)
-            except SessionNotFoundError:
-                continue
-            manifest = self.state.manifest(session_id)
-            if manifest is None:
-                # An upload cut short (its worker died while reading it) or outputs left behind:
-                # gone once nothing has touched them for a grace period.
-                modified_at = self.storage.modified_at(session_id)
-                is_old = modified_at is not None and modified_at + ORPHAN_GRACE_SECONDS < now
-                if is_old and not self.state.is_running(session_id):
-                    self.storage.delete(session_id)
-                continue
-            if manifest["expires_at"] < now and self._is_past_keeping(session_id):
-                self._expire(session_id)
-                removed += 1
-        self.state.sweep_tombstones()
-        return removed
+        """Remove expired sessions (see expiry.py); returns how many went."""
+        return sweep_expired(self.state, self.storage, self.clock)
 
 
 def local_session_service(
