@@ -31,18 +31,26 @@ def _escape(text: str) -> bytes:
     return xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
 
 
-_CELL_OPENERS: dict[tuple[bytes, int], bytes] = {}
+_CELL_TEMPLATES: dict[tuple[bytes, int, bytes, bool], bytes] = {}
 _ESCAPED: dict[str, bytes] = {}  # notes and statuses repeat a lot
 _MAX_ESCAPED = 4096
 
 
-def _cell_opener(prefix: bytes, column: int) -> bytes:
-    """b'<c r="E' for a column (built once per column and prefix)."""
-    key = (prefix, column)
-    opener = _CELL_OPENERS.get(key)
-    if opener is None:
-        opener = _CELL_OPENERS[key] = b'<%sc r="%s' % (prefix, column_letters(column).encode())
-    return opener
+def _cell_template(prefix: bytes, column: int, style: bytes, is_number: bool) -> bytes:
+    """A cell's XML with the row number and the value left as %d and %s; built once per
+    column, style and kind, so a cell costs one formatting step."""
+    key = (prefix, column, style, is_number)
+    template = _CELL_TEMPLATES.get(key)
+    if template is None:
+        opener = b'<%sc r="%s%%d"%s' % (prefix, column_letters(column).encode(), style)
+        if is_number:
+            body = b"><%sv>%%s</%sv>" % (prefix, prefix)
+        else:
+            body = b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>' % (
+                (prefix,) * 4
+            )
+        template = _CELL_TEMPLATES[key] = opener + body + b"</%sc>" % prefix
+    return template
 
 
 def _escaped(text: str) -> bytes:
@@ -64,25 +72,20 @@ def cells_xml(
     formula, whatever it starts with); empty and non-finite values write no cell. styles gives
     a column's style attribute (b' s="3"'): the header's look, an existing cell's number format."""
     cells = []
-    close_cell = b"</" + prefix + b"c>"
     for column, value in values.items():
         kind = type(value)
         style = styles.get(column, b"") if styles else b""
         if kind is float or kind is int:
             if not math.isfinite(value):
                 continue
-            cell = b'%s%d"%s><%sv>%s</%sv>%s' % (
-                _cell_opener(prefix, column), row_number, style, prefix, repr(value).encode(),
-                prefix, close_cell,
-            )  # fmt: skip
+            text, is_number = repr(value).encode(), True
         elif value is None or value == "" or kind is bool:
             continue
         else:
-            cell = b'%s%d"%s t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis>%s' % (
-                _cell_opener(prefix, column), row_number, style, prefix, prefix,
-                _escaped(str(value)), prefix, prefix, close_cell,
-            )  # fmt: skip
-        cells.append((column, cell))
+            text, is_number = _escaped(str(value)), False
+        cells.append(
+            (column, _cell_template(prefix, column, style, is_number) % (row_number, text))
+        )
     return cells
 
 
