@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from map_converter.errors import SessionExpiredError
+from map_converter.errors import MapConverterError, SessionExpiredError, SessionNotFoundError
 from map_converter.file_storage import LocalFileStorage, output_name
 from map_converter.jobs import JobCancelledError, JobState, JobStatus
 from map_converter.object_storage import ObjectFileStorage, parse_storage_url
@@ -357,3 +357,28 @@ def test_a_redis_that_does_not_answer_gets_503_in_the_error_shape(tmp_path):
     assert uploaded.get_json()["error"]["code"] == "unavailable"
     assert "try again" in uploaded.get_json()["error"]["message"].lower()
     assert list((tmp_path / "uploads").iterdir()) == []  # the rejected upload left nothing
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"just some text, not a workbook", "places.xlsx"), (b"PK\x03\x04broken zip", "p.xlsx")],
+)
+def test_a_rejected_upload_leaves_nothing_in_either_storage(service, content, name):
+    with pytest.raises(MapConverterError):
+        service.create(lambda path: Path(path).write_bytes(content), name)
+    assert list(service.storage.session_ids()) == []
+
+
+def test_deleting_a_session_while_its_job_waits_leaves_nothing(service):
+    held = []
+    service.runner = type(
+        "HeldRunner", (), {"submit": lambda self, ticket, run: held.append(run)}
+    )()
+    session_id = service.create(lambda path: Path(path).write_bytes(CSV), "p.csv")["id"]
+    service.start_job(session_id)
+    service.delete(session_id)
+    held.pop()()  # the worker takes the ticket after the delete
+    assert list(service.storage.session_ids()) == []
+    assert not service.state.is_running(session_id)
+    with pytest.raises(SessionNotFoundError):
+        service.status(session_id)
