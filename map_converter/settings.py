@@ -80,6 +80,11 @@ class Settings:
         "(empty: one machine, no Redis)",
         variable="REDIS_URL",
     )
+    REDIS_VERIFY_TLS: bool = _setting(
+        True,
+        "check the certificate of a `rediss://` Redis; Heroku Key-Value Store's is self-signed: "
+        "set 0 there",
+    )
     STORAGE_URL: str = _setting(
         "",
         "distributed mode: `s3://bucket/prefix` for uploads and outputs "

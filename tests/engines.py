@@ -39,26 +39,40 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_redis(folder: Path) -> Iterator[str]:
-    """redis-server on a unix socket in folder, no persistence; yields its URL once it answers."""
+def running_redis(folder: Path, tls: bool = False) -> Iterator[str]:
+    """redis-server in folder, no persistence; yields its URL once it answers: a unix socket, or
+    with tls a loopback TLS port with a self-signed certificate (as Heroku Key-Value Store has;
+    clients connect with MAPLINK_REDIS_VERIFY_TLS=0)."""
     import redis
 
     if not Path(REDIS_SERVER).exists():
         pytest.fail("redis-server is missing: the README's test command installs it (apt-get)")
     folder.mkdir(parents=True, exist_ok=True)
-    socket_path = folder / "redis.sock"
+    arguments = ["--save", "", "--appendonly", "no", "--dir", str(folder), "--port", "0"]
+    if tls:
+        certificate, key = folder / "cert.pem", folder / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(certificate)],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        port = free_port()
+        arguments += ["--bind", "127.0.0.1", "--tls-port", str(port), "--tls-cert-file",
+                      str(certificate), "--tls-key-file", str(key), "--tls-ca-cert-file",
+                      str(certificate), "--tls-auth-clients", "no"]  # fmt: skip
+        url, options = f"rediss://127.0.0.1:{port}/0", {"ssl_cert_reqs": "none"}
+    else:
+        socket_path = folder / "redis.sock"
+        arguments += ["--unixsocket", str(socket_path), "--unixsocketperm", "700"]
+        url, options = f"unix://{socket_path}", {}
     process = subprocess.Popen(
-        [REDIS_SERVER, "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-         "--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"unix://{socket_path}"
+        [REDIS_SERVER, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if redis.Redis.from_url(url, socket_timeout=5).ping():
+                if redis.Redis.from_url(url, socket_timeout=5, **options).ping():
                     break
             except (redis.RedisError, OSError):
                 if time.monotonic() > deadline or process.poll() is not None:

@@ -47,11 +47,13 @@ def shortener():
 def cluster(tmp_path_factory, shortener):
     """Redis, the S3 stand-in, web A and B, workers 1 and 2; yields what the tests need."""
     root = tmp_path_factory.mktemp("cluster")
-    with running_redis(root / "redis") as redis_url, running_s3_stand_in(root / "s3") as endpoint:
+    redis_tls = running_redis(root / "redis", tls=True)  # TLS, self-signed: as on Heroku
+    with redis_tls as redis_url, running_s3_stand_in(root / "s3") as endpoint:
         s3 = make_bucket(endpoint, BUCKET)
         environment = {
             **S3_TEST_ENVIRONMENT,
             "REDIS_URL": redis_url,
+            "MAPLINK_REDIS_VERIFY_TLS": "0",
             "MAPLINK_STORAGE_URL": f"s3://{BUCKET}/{PREFIX}",
             "MAPLINK_S3_ENDPOINT_URL": endpoint,
             "MAPLINK_SHORTLINK_HOSTS": shortener.host,
@@ -73,7 +75,7 @@ def cluster(tmp_path_factory, shortener):
                 "a": web_a,
                 "b": web_b,
                 "workers": [worker_1, worker_2],
-                "redis": redis.Redis.from_url(redis_url, socket_timeout=10),
+                "redis": redis.Redis.from_url(redis_url, socket_timeout=10, ssl_cert_reqs="none"),
                 "s3": s3,
                 "environment": environment,
                 "root": root,
@@ -313,3 +315,15 @@ def test_procfile_and_compose_run_the_same_worker_with_settings_that_match_the_l
     lease = Settings.from_environ({}).JOB_LEASE_SECONDS
     assert int(options["--job-monitoring-interval"]) < lease < int(options["--worker-ttl"])
     assert {"REDIS_URL", "MAPLINK_STORAGE_URL", "MAPLINK_S3_ENDPOINT_URL"} <= set(environment)
+
+
+def test_a_self_signed_redis_certificate_is_refused_unless_told_otherwise(cluster, tmp_path):
+    from flask_app import create_app
+
+    settings = {"DATA_DIR": str(tmp_path), "REDIS_URL": cluster["environment"]["REDIS_URL"]}
+    checking = create_app({**settings, "SWEEP_INTERVAL_SECONDS": 0}).test_client()
+    assert checking.get("/health").status_code == 503  # certificate verify failed
+    trusting = create_app(
+        {**settings, "SWEEP_INTERVAL_SECONDS": 0, "REDIS_VERIFY_TLS": False}
+    ).test_client()
+    assert trusting.get("/health").status_code == 200

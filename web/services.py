@@ -70,7 +70,11 @@ def _sessions_for_mode(
     from map_converter.redis_state import RedisSessionState
 
     connection = redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=15, socket_connect_timeout=5, health_check_interval=30
+        settings.REDIS_URL,
+        socket_timeout=15,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+        **redis_tls_options(settings),
     )
     if settings.STORAGE_URL:
         from map_converter.object_storage import ObjectFileStorage, parse_storage_url, s3_client
@@ -93,6 +97,14 @@ def _sessions_for_mode(
         clock=clock,
     )
     return sessions, lambda: RedisResolvedLinkCache(connection)
+
+
+def redis_tls_options(settings: Settings) -> dict:
+    """Connection options for a TLS Redis whose certificate is not to be checked (a platform's
+    self-signed one, as on Heroku): the traffic stays encrypted, the server is not verified."""
+    if settings.REDIS_URL.startswith("rediss://") and not settings.REDIS_VERIFY_TLS:
+        return {"ssl_cert_reqs": "none"}
+    return {}
 
 
 def init_services(app: Flask, settings: Settings) -> Services:

@@ -12,11 +12,13 @@ import os
 import signal
 from functools import cache
 
+import redis
+
 from map_converter.jobs import JobInterruptedError, JobTicket
 from map_converter.sessions import SessionService
 from map_converter.settings import Settings
 
-from .services import build_session_service
+from .services import build_session_service, redis_tls_options
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,16 @@ def _sessions() -> SessionService:
     """Built once per worker process, from the environment."""
     sessions, _open_cache = build_session_service(Settings.from_environ(os.environ))
     return sessions
+
+
+class WorkerRedis(redis.Redis):
+    """The connection `rq worker` opens (the Procfile's --connection-class): the same TLS policy
+    as the web app's (MAPLINK_REDIS_VERIFY_TLS); RQ sets its own timeouts for blocking pops."""
+
+    @classmethod
+    def from_url(cls, url: str, **options):
+        settings = Settings.from_environ({**os.environ, "REDIS_URL": url})
+        return super().from_url(url, **{**redis_tls_options(settings), **options})
 
 
 def _stop_job(signum, _frame) -> None:
