@@ -212,8 +212,10 @@ def run_job(status: JobStatus, options: JobOptions, lease: JobLease, context: Jo
         while not stop_heartbeat.wait(HEARTBEAT_INTERVAL_SECONDS):
             try:
                 publish(force=True)
-            except (JobCancelledError, OSError):
+            except JobCancelledError:
                 return
+            except Exception:  # a blip of the state's store: the next beat may get through
+                logger.warning("job %s: a heartbeat failed", status.id, exc_info=True)
 
     def on_progress(progress: Progress) -> None:
         counts = {"ok": progress.ok, "failed": progress.failed, "skipped": progress.skipped}

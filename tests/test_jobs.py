@@ -153,3 +153,37 @@ def test_a_shutdown_mid_run_records_interrupted_and_releases(tmp_path):
     assert lease.published[-1].state == JobState.INTERRUPTED
     assert "again" in lease.published[-1].error
     assert lease.released
+
+
+def test_the_heartbeat_outlives_a_failed_beat(tmp_path):
+    """One beat that fails (a Redis blip, a disk hiccup) must not stop the beating: a job whose
+    heartbeat thread died would be reported interrupted while it still runs."""
+    import time
+
+    source = tmp_path / "in.csv"
+    source.write_text('Link\n"48.85, 2.29"\n', encoding="utf-8")
+
+    class FlakyLease(FakeLease):
+        def publish(self, status: JobStatus) -> None:
+            if len(self.published) == 1 and not getattr(self, "failed_once", False):
+                self.failed_once = True  # the first heartbeat fails
+                raise OSError("connection reset")
+            super().publish(status)
+
+    lease = FlakyLease()
+
+    def slow_source():
+        time.sleep(3.5)  # the run reads for three heartbeats
+        return source
+
+    context = context_for(tmp_path, source)
+    run_job(
+        queued(1),
+        JobOptions(None, None, False),
+        lease,
+        JobContext(**{**context.__dict__, "source_path": slow_source}),
+    )
+    assert lease.failed_once
+    beats = [status for status in lease.published if status.phase == "reading"]
+    assert len(beats) >= 2  # the first publish, then beats after the failed one
+    assert lease.published[-1].state == JobState.DONE
