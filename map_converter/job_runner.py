@@ -9,7 +9,7 @@ from typing import Protocol
 
 from .jobs import JobTicket
 
-QUEUE_NAME = "maplink"
+QUEUE_NAME = "default"  # RQ's own: a bare `rq worker` serves it too
 JOB_TIMEOUT_SECONDS = 6 * 3600  # RQ's own limit; liveness is our lease's business, not RQ's
 
 
