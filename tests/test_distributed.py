@@ -155,6 +155,11 @@ def test_upload_on_a_process_on_b_download_from_a_equals_the_cli(cluster, shorte
     assert downloaded.content == cli_output.read_bytes()
     rows = requests.get(f"{cluster['b']}/results/{session_id}?limit=50", timeout=TIMEOUT).json()
     assert rows["total"] == 23
+    worker_logs = "".join(
+        (cluster["root"] / name / "worker.log").read_text() for name in ("worker-1", "worker-2")
+    )
+    assert f"job {session_id} run 1 started" in worker_logs  # the job's own start and end lines
+    assert f"job {session_id} done: 23 rows" in worker_logs
     print(f"\nflow: states seen on A {sorted(seen['a'])}, on B {sorted(seen['b'])}")
 
 

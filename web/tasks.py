@@ -46,6 +46,10 @@ def _stop_job(signum, _frame) -> None:
 
 def run_ticket(ticket: dict) -> None:
     """Run the job the ticket names, if its run is still the current one."""
+    # RQ logs through its own logger only; the job's start and end lines need the root's.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for signum in (signal.SIGTERM, signal.SIGRTMIN):
         signal.signal(signum, _stop_job)
     _sessions().run_ticket(JobTicket.from_json(ticket))
