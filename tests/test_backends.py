@@ -268,10 +268,13 @@ class InlineRunner:
         run()
 
 
-@pytest.fixture(params=["one machine", "distributed"])
+@pytest.fixture(params=["one machine", "distributed", "distributed, shared folder"])
 def service(request, tmp_path):
     if request.param == "one machine":
         storage, state = LocalFileStorage(tmp_path), FileSessionState(tmp_path)
+    elif request.param == "distributed, shared folder":  # REDIS_URL without a storage URL
+        storage = LocalFileStorage(tmp_path)
+        state = RedisSessionState(request.getfixturevalue("redis_client"))
     else:
         endpoint = request.getfixturevalue("s3_endpoint")
         bucket = f"b-{uuid.uuid4().hex[:12]}"
