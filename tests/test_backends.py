@@ -5,6 +5,7 @@ stand-in), started by the tests on loopback."""
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 import uuid
@@ -385,3 +386,26 @@ def test_deleting_a_session_while_its_job_waits_leaves_nothing(service):
     assert not service.state.is_running(session_id)
     with pytest.raises(SessionNotFoundError):
         service.status(session_id)
+
+
+def test_one_machine_imports_none_of_the_distributed_modes_libraries(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from flask_app import create_app; "
+        f"create_app({{'DATA_DIR': {str(tmp_path)!r}, 'SWEEP_INTERVAL_SECONDS': 0}}); "
+        "print(sorted(m for m in ('redis', 'rq', 'boto3', 'botocore') if m in sys.modules))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    environment["MAPLINK_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

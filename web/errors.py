@@ -80,7 +80,7 @@ def register_error_handlers(app: Flask) -> None:
             body.headers["Allow"] = ", ".join(error.valid_methods)
         return body, status
 
-    for error_class, service in _backend_errors():
+    for error_class, service in _backend_errors() if app.config.get("REDIS_URL") else ():
 
         def handle_backend_error(_error: Exception, service: str = service):
             logger.warning("%s did not answer on %s %s", service, request.method, request.path)
@@ -101,7 +101,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _backend_errors() -> list[tuple[type[Exception], str]]:
-    """The distributed mode's services' errors: Redis and object storage (503, not 500)."""
+    """The distributed mode's services' errors: Redis and object storage (503, not 500). Only
+    imported in that mode: one machine does not pay for botocore."""
     found: list[tuple[type[Exception], str]] = []
     try:
         from redis.exceptions import RedisError
