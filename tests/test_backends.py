@@ -20,7 +20,7 @@ from map_converter.object_storage import ObjectFileStorage, parse_storage_url
 from map_converter.redis_state import RedisSessionState
 from map_converter.session_state import FileSessionState
 from map_converter.sessions import SessionService
-from tests.engines import make_bucket, running_redis, running_s3_stand_in
+from tests.engines import S3_TEST_ENVIRONMENT, make_bucket, running_redis, running_s3_stand_in
 
 SESSION = "0b5c1c59-7a4b-4a39-9a51-6c3f6b1f2d10"
 CSV = b'Name,Link\nA,"48.85, 2.29"\nB,\nC,nonsense\n'
@@ -47,15 +47,16 @@ def redis_client(redis_url):
     return client
 
 
-def new_object_storage(s3_endpoint, local_dir: Path, bucket: str) -> ObjectFileStorage:
-    import os
-
+def new_object_storage(request, local_dir: Path, bucket: str) -> ObjectFileStorage:
+    """Object storage on the stand-in, with credentials from AWS_* as in production (set for
+    this test only)."""
     from map_converter.object_storage import s3_client
 
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
-    )
-    return ObjectFileStorage(s3_client(s3_endpoint), bucket, "sessions", local_dir)
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    for name, value in S3_TEST_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    endpoint = request.getfixturevalue("s3_endpoint")
+    return ObjectFileStorage(s3_client(endpoint), bucket, "sessions", local_dir)
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -67,8 +68,8 @@ def storage_pair(request, tmp_path):
     bucket = f"b-{uuid.uuid4().hex[:12]}"
     make_bucket(endpoint, bucket)
     return (
-        new_object_storage(endpoint, tmp_path / "machine-a", bucket),
-        new_object_storage(endpoint, tmp_path / "machine-b", bucket),
+        new_object_storage(request, tmp_path / "machine-a", bucket),
+        new_object_storage(request, tmp_path / "machine-b", bucket),
     )
 
 
@@ -280,7 +281,7 @@ def service(request, tmp_path):
         endpoint = request.getfixturevalue("s3_endpoint")
         bucket = f"b-{uuid.uuid4().hex[:12]}"
         make_bucket(endpoint, bucket)
-        storage = new_object_storage(endpoint, tmp_path / "copies", bucket)
+        storage = new_object_storage(request, tmp_path / "copies", bucket)
         state = RedisSessionState(request.getfixturevalue("redis_client"))
     return SessionService(storage=storage, state=state, runner=InlineRunner(), clock=Clock())
 
