@@ -260,12 +260,18 @@ class FileSessionState:
 
     @contextlib.contextmanager
     def sweep_lock(self) -> Iterator[bool]:
-        lock = JobLockFile(self.processed_root / ".sweep.lock")
-        is_mine = lock.try_acquire()
+        """flock on the processed/ folder itself: no lock file is left in the data folder."""
+        self.processed_root.mkdir(parents=True, exist_ok=True)
+        folder = os.open(self.processed_root, os.O_RDONLY | os.O_DIRECTORY)
         try:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                is_mine = True
+            except BlockingIOError:
+                is_mine = False
             yield is_mine
         finally:
-            lock.release()
+            os.close(folder)  # closing the description drops its flock
 
     # --- removal ----------------------------------------------------------------------------
 
