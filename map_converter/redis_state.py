@@ -21,7 +21,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from .jobs import INTERRUPTED_MESSAGE, JobCancelledError, JobState, JobStatus
+from .jobs import JobCancelledError, JobStatus
+from .session_state import after_run_let_go
 
 QUEUED_LEASE_SECONDS = 3600.0
 TOMBSTONE_TTL_SECONDS = 7 * 86400
@@ -138,12 +139,7 @@ class RedisSessionState:
         status = self.stored_status(session_id)
         if status is None or not status.is_active or self.is_running(session_id):
             return status
-        # The run let go: it writes its last status before that, so read again to tell
-        # "finished just now" from "died".
-        status = self.stored_status(session_id) or status
-        if not status.is_active:
-            return status
-        return replace(status, state=JobState.INTERRUPTED, error=INTERRUPTED_MESSAGE)
+        return after_run_let_go(status, lambda: self.stored_status(session_id))
 
     def begin_job(
         self, session_id: str, make_status: Callable[[int], JobStatus]
@@ -188,9 +184,6 @@ class RedisSessionState:
         self.redis.delete(
             *(self.key(session_id, part) for part in ("manifest", "status", "runs", "lease"))
         )
-
-    def forget(self, session_id: str) -> None:
-        """Nothing is cached in the process."""
 
     def mark_expired(self, session_id: str) -> None:
         self.redis.set(f"{self.prefix}:expired:{session_id}", 1, ex=TOMBSTONE_TTL_SECONDS)

@@ -63,6 +63,17 @@ class SessionState(Protocol):
         """What is wrong with the state's service, for /health; None when it answers."""
 
 
+def interrupted(status: JobStatus) -> JobStatus:
+    return replace(status, state=JobState.INTERRUPTED, error=INTERRUPTED_MESSAGE)
+
+
+def after_run_let_go(status: JobStatus, read_again: Callable[[], JobStatus | None]) -> JobStatus:
+    """An active status whose run no longer holds its lease: a run writes its last status
+    before it lets go, so read again to tell "finished just now" from "died" (interrupted)."""
+    status = read_again() or status
+    return status if not status.is_active else interrupted(status)
+
+
 def write_json_atomically(path: Path, payload: dict) -> None:
     """Readers see the old file or the new one, never half of one."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -223,18 +234,13 @@ class FileSessionState:
         status = self.stored_status(session_id)
         if status is None or not status.is_active:
             return status
-        if self._lock(session_id).is_held():
-            # A queued run waits in a live process's queue; a running one must keep beating.
-            heartbeat_age = self.clock() - (status.heartbeat_at or 0)
-            if status.state == JobState.QUEUED or heartbeat_age <= self.heartbeat_timeout_seconds:
-                return status
-        else:
-            # The run let go: it writes its last status before that, so read again to tell
-            # "finished just now" from "died".
-            status = self.stored_status(session_id) or status
-            if not status.is_active:
-                return status
-        return replace(status, state=JobState.INTERRUPTED, error=INTERRUPTED_MESSAGE)
+        if not self._lock(session_id).is_held():
+            return after_run_let_go(status, lambda: self.stored_status(session_id))
+        # A queued run waits in a live process's queue; a running one must keep beating.
+        heartbeat_age = self.clock() - (status.heartbeat_at or 0)
+        if status.state == JobState.QUEUED or heartbeat_age <= self.heartbeat_timeout_seconds:
+            return status
+        return interrupted(status)  # hung: its process lives, its heartbeat stopped
 
     def begin_job(
         self, session_id: str, make_status: Callable[[int], JobStatus]
