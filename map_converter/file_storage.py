@@ -86,11 +86,8 @@ class LocalFileStorage:
     def upload_path(self, session_id: str, name: str) -> Path:
         return self.upload_root / session_id / name
 
-    def has_upload(self, session_id: str) -> bool:
-        return (self.upload_root / session_id).is_dir()
-
     def exists(self, session_id: str) -> bool:
-        return self.has_upload(session_id) or (self.processed_root / session_id).is_dir()
+        return any((root / session_id).is_dir() for root in (self.upload_root, self.processed_root))
 
     def modified_at(self, session_id: str) -> float | None:
         """When the session's folders last changed (None when there are none)."""

@@ -115,7 +115,7 @@ class ObjectFileStorage:
 
     def exists(self, session_id: str) -> bool:
         answer = self.client.list_objects_v2(
-            Bucket=self.bucket, Prefix=f"{self.prefix}{session_id}/", MaxKeys=1
+            Bucket=self.bucket, Prefix=self._session(session_id), MaxKeys=1
         )
         return bool(answer.get("Contents"))
 
@@ -136,7 +136,7 @@ class ObjectFileStorage:
         shutil.rmtree(self.local_dir / session_id, ignore_errors=True)
 
     def delete_outputs(self, session_id: str, keep: set[str]) -> None:
-        folder = f"{self.prefix}{session_id}/output/"
+        folder = f"{self._session(session_id)}output/"
         doomed = [
             item["Key"]
             for item in self._objects(folder)

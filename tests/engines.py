@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import PROJECT_ROOT, free_port
+from tests.servers import PROJECT_ROOT, free_port, stop_process
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 S3_TEST_ENVIRONMENT = {
@@ -26,16 +25,6 @@ S3_TEST_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager
@@ -80,7 +69,7 @@ def running_redis(folder: Path, tls: bool = False) -> Iterator[str]:
                 time.sleep(0.05)
         yield url
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextlib.contextmanager
@@ -112,7 +101,7 @@ def running_s3_stand_in(folder: Path) -> Iterator[str]:
                 time.sleep(0.1)
         yield endpoint
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def make_bucket(endpoint: str, bucket: str):
@@ -162,7 +151,7 @@ def running_rq_worker(folder: Path, environment: dict[str, str]) -> Iterator[sub
     try:
         yield process
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def children_of(pid: int) -> list[int]:

@@ -19,6 +19,17 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 20 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,12 +74,7 @@ def running_gunicorn(
                 pytest.fail("gunicorn did not start: " + (data_dir / "gunicorn.log").read_text())
             yield base_url, port
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 NGINX = "/usr/sbin/nginx"
@@ -100,12 +106,7 @@ def running_nginx(prefix: Path, upstream_port: int) -> Iterator[tuple[str, int]]
             pytest.fail("nginx did not start: " + (prefix / "logs" / "error.log").read_text())
         yield base_url, port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 TRICKLE_SECONDS = 40  # how long a slow client keeps trickling, at most
