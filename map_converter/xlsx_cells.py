@@ -68,11 +68,13 @@ def cells_xml(
     values: Mapping[int, CellValue],
     styles: Mapping[int, bytes] | None = None,
 ) -> list[tuple[int, bytes]]:
-    """(column, cell XML) for each value: numbers as numbers, text as inline strings (never a
+    """(column, cell XML) for each value, in column order (Excel reads a row's cells only in
+    ascending column order and drops the others as damage): numbers as numbers, text as inline strings (never a
     formula, whatever it starts with); empty and non-finite values write no cell. styles gives
     a column's style attribute (b' s="3"'): the header's look, an existing cell's number format."""
     cells = []
-    for column, value in values.items():
+    for column in sorted(values):
+        value = values[column]
         kind = type(value)
         style = styles.get(column, b"") if styles else b""
         if kind is float or kind is int:

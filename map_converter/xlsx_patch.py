@@ -217,7 +217,7 @@ class _SheetPatcher:
 
     def _new_row(self, row_number: int, values, prefix: bytes) -> bytes:
         styles = {} if row_number == self.header_row else self.data_styles
-        cells = b"".join(cell for _, cell in sorted(cells_xml(prefix, row_number, values, styles)))
+        cells = b"".join(cell for _, cell in cells_xml(prefix, row_number, values, styles))
         return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
 
     def _remaining_rows(self, prefix: bytes) -> bytes:

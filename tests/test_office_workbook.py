@@ -18,6 +18,7 @@ import pytest
 from openpyxl.styles import Font, PatternFill
 
 from map_converter.pipeline import convert_file
+from tests.test_xlsx_patch import assert_cells_in_column_order
 
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
@@ -81,6 +82,9 @@ def test_an_office_workbook_comes_back_whole_and_right(tmp_path):
     assert sheet["G1"].fill.fgColor.rgb == sheet["A1"].fill.fgColor.rgb
     assert sheet.auto_filter.ref == "A1:F4"  # kept, and clear of the new columns
     assert sheet["B2"].hyperlink.target == PIN
+    with zipfile.ZipFile(tmp_path / "clients-out.xlsx") as archive:
+        sheet_part = next(name for name in archive.namelist() if name.endswith("sheet2.xml"))
+        assert_cells_in_column_order(archive.read(sheet_part))  # Excel drops cells out of order
     with open(tmp_path / "clients-out.csv", encoding="utf-8-sig", newline="") as handle:
         csv_rows = list(csv.reader(handle))
     assert csv_rows[0][-1] == "Map link URL"

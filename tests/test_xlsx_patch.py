@@ -175,3 +175,38 @@ def test_whole_pipeline_on_a_sheet_with_a_cdata_row_end(tmp_path):
     sheet_values = openpyxl.load_workbook(output).active
     assert (sheet_values["B2"].value, sheet_values["C2"].value) == (48.85, 2.29)
     assert (sheet_values["B3"].value, sheet_values["C3"].value) == (40.7, -74.0)
+
+
+def column_of(reference: str) -> int:
+    letters = reference.rstrip("0123456789")
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def assert_cells_in_column_order(xml: bytes) -> None:
+    """Excel reads a row's cells only in ascending column order; it drops or 'repairs' the rest."""
+    for row_number, references in cells_by_row(xml).items():
+        columns = [column_of(reference) for reference in references]
+        assert columns == sorted(set(columns)), f"row {row_number}: {references}"
+
+
+def test_values_given_out_of_column_order_are_written_in_column_order(tmp_path):
+    rows = {1: {3: "Longitude", 2: "Latitude"}, 2: {5: "ok", 2: 48.85, 3: 2.29, 6: "note"}}
+    body = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></c></row>'
+    xml = patch(tmp_path, sheet(body), rows, new_columns=(2, 3, 5, 6))
+    assert cells_by_row(xml) == {"1": ["A1", "C1", "D1"], "2": ["A2", "C2", "D2", "F2", "G2"]}
+
+
+def test_whole_pipeline_writes_every_row_in_column_order(tmp_path):
+    source = tmp_path / "in.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Name", "Map link", "Notes"])
+    workbook.active.append(["a", "https://maps.google.com/?q=48.85,2.29", "x"])
+    workbook.active.append(["b", "not a link", "y"])
+    workbook.active.append(["c", "geo:40.7,-74.0", None])
+    workbook.save(source)
+    output = tmp_path / "out.xlsx"
+    convert_file(source, [(output, None)])
+    assert_cells_in_column_order(sheet_xml_of(output))
