@@ -1,7 +1,5 @@
 """python -m map_converter: the command-line converter."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -136,3 +136,14 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         f"{counts['skipped']} skipped"
     )
     return 0
+
+
+def run() -> None:
+    """The console script and `python -m map_converter`: main(), then leave at once. Every
+    output is written, renamed and closed by then; what is skipped is the interpreter freeing
+    the table's objects one by one (a quarter of a second for 100,000 rows, measured)."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

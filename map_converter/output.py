@@ -166,11 +166,11 @@ def write_output(conversion: Conversion, path: Path | str, output_format: str | 
 def _column_widths(conversion: Conversion, layout: OutputLayout) -> dict[int, float]:
     """Widths of our new columns; a coordinate column is wide enough for its longest number,
     shown in full by COORDINATE_NUMBER_FORMAT (a too narrow column would show ####)."""
+    results = conversion.results
     digits = max(
-        (len(repr(number)) for result in conversion.results for number in (result.lat, result.lng)
-         if number is not None),
-        default=0,
-    )  # fmt: skip
+        max(map(len, map(repr, [r.lat for r in results if r.lat is not None])), default=0),
+        max(map(len, map(repr, [r.lng for r in results if r.lng is not None])), default=0),
+    )
     widths = {}
     for column in layout.new_columns:
         width = NEW_COLUMN_WIDTHS.get(layout.header[column], 18.0)

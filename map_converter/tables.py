@@ -257,7 +257,8 @@ def _non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
     kept: list[tuple[int, list]] = []
     count = 0
     for number, row in enumerate(rows, start=1):
-        if any(cell not in ("", None) for cell in row):
+        # any(row) settles most rows at C speed; the rest may hold 0 or False, which count.
+        if any(row) or any(cell not in ("", None) for cell in row):
             count += 1
             if keep is None or count <= keep:
                 kept.append((number, row))

@@ -17,7 +17,18 @@ from .xlsx_links import column_letters, column_number
 
 _ILLEGAL_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TAG_REST_RE = re.compile(rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")  # attribute values may hold '>'
-CELL_REF_RE = re.compile(rb'\sr\s*=\s*["\']([A-Z]{1,3})\d+["\']')
+
+
+def attribute_re(name: bytes, value: bytes) -> re.Pattern[bytes]:
+    """A start tag from its '<' up to the attribute name (value: a pattern with its groups),
+    stepping over the other attributes whole: a value that holds the text r="5" is not r."""
+    return re.compile(
+        rb'<[^\s/>]+(?:\s+(?!' + name + rb'\s*=)[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*'
+        rb"\s+" + name + rb'\s*=\s*["\']' + value + rb'["\']'
+    )
+
+
+CELL_REF_RE = attribute_re(b"r", rb"([A-Z]{1,3})\d+")  # .match() at the cell's '<'
 
 CellValue = float | str | None
 
@@ -31,26 +42,8 @@ def _escape(text: str) -> bytes:
     return xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
 
 
-_CELL_TEMPLATES: dict[tuple[bytes, int, bytes, bool], bytes] = {}
 _ESCAPED: dict[str, bytes] = {}  # notes and statuses repeat a lot
 _MAX_ESCAPED = 4096
-
-
-def _cell_template(prefix: bytes, column: int, style: bytes, is_number: bool) -> bytes:
-    """A cell's XML with the row number and the value left as %d and %s; built once per
-    column, style and kind, so a cell costs one formatting step."""
-    key = (prefix, column, style, is_number)
-    template = _CELL_TEMPLATES.get(key)
-    if template is None:
-        opener = b'<%sc r="%s%%d"%s' % (prefix, column_letters(column).encode(), style)
-        if is_number:
-            body = b"><%sv>%%s</%sv>" % (prefix, prefix)
-        else:
-            body = b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>' % (
-                (prefix,) * 4
-            )
-        template = _CELL_TEMPLATES[key] = opener + body + b"</%sc>" % prefix
-    return template
 
 
 def _escaped(text: str) -> bytes:
@@ -62,42 +55,63 @@ def _escaped(text: str) -> bytes:
     return escaped
 
 
-def cells_xml(
-    prefix: bytes,
-    row_number: int,
-    values: Mapping[int, CellValue],
-    styles: Mapping[int, bytes] | None = None,
-) -> list[tuple[int, bytes]]:
-    """(column, cell XML) for each value, in column order (Excel reads a row's cells only in
-    ascending column order and drops the others as damage): numbers as numbers, text as inline strings (never a
-    formula, whatever it starts with); empty and non-finite values write no cell. styles gives
-    a column's style attribute (b' s="3"'): the header's look, an existing cell's number format."""
-    cells = []
-    for column in sorted(values):
-        value = values[column]
-        kind = type(value)
-        style = styles.get(column, b"") if styles else b""
-        if kind is float or kind is int:
-            if not math.isfinite(value):
-                continue
-            text, is_number = repr(value).encode(), True
-        elif value is None or value == "" or kind is bool:
-            continue
-        else:
-            text, is_number = _escaped(str(value)), False
-        cells.append(
-            (column, _cell_template(prefix, column, style, is_number) % (row_number, text))
+class NewCells:
+    """The XML of the cells we write, for one namespace prefix and one column -> style mapping
+    (b' s="3"': the header's look, a number format). Numbers are numbers, text is an inline
+    string (never a formula, whatever it starts with); empty and non-finite values write no
+    cell. Each column's cell is a template built once, so a cell costs one formatting step."""
+
+    def __init__(self, prefix: bytes, styles: Mapping[int, bytes] | None = None):
+        self.prefix = prefix
+        self.styles = styles or {}
+        self._numbers: dict[int, bytes] = {}
+        self._texts: dict[int, bytes] = {}
+
+    def _template(self, column: int, is_number: bool) -> bytes:
+        prefix = self.prefix
+        opener = b'<%sc r="%s%%d"%s' % (
+            prefix, column_letters(column).encode(), self.styles.get(column, b"")
         )
-    return cells
+        if is_number:  # %r of a float is its repr: the shortest text that reads back the same
+            body = b"><%sv>%%r</%sv>" % (prefix, prefix)
+        else:
+            body = b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>' % (
+                (prefix,) * 4
+            )
+        template = opener + body + b"</%sc>" % prefix
+        (self._numbers if is_number else self._texts)[column] = template
+        return template
+
+    def cells(self, row_number: int, values: Mapping[int, CellValue]) -> list[tuple[int, bytes]]:
+        """(column, cell XML) for each value, in column order: Excel reads a row's cells only
+        in ascending column order and drops the others as damage."""
+        cells = []
+        for column in sorted(values):
+            value = values[column]
+            kind = type(value)
+            if kind is float or kind is int:
+                if kind is float and not math.isfinite(value):
+                    continue
+                template = self._numbers.get(column) or self._template(column, True)
+                cells.append((column, template % (row_number, value)))
+            elif value is None or value == "" or kind is bool:
+                continue
+            else:
+                template = self._texts.get(column) or self._template(column, False)
+                cells.append((column, template % (row_number, _escaped(str(value)))))
+        return cells
+
+    def row_xml(self, row_number: int, values: Mapping[int, CellValue]) -> bytes:
+        return b"".join([cell for _, cell in self.cells(row_number, values)])
 
 
-_STYLE_RE = re.compile(rb'\ss\s*=\s*"(\d+)"')
+_STYLE_RE = attribute_re(b"s", rb"(\d+)")
 
 
 def style_of(cell_or_tag: bytes) -> bytes:
     """b' s="N"' of a cell, or b''."""
     tag = TAG_REST_RE.match(cell_or_tag, 1)
-    match = _STYLE_RE.search(cell_or_tag, 0, tag.end() if tag else len(cell_or_tag))
+    match = _STYLE_RE.match(cell_or_tag, 0, tag.end() if tag else len(cell_or_tag))
     return b' s="%s"' % match.group(1) if match else b""
 
 
@@ -117,7 +131,7 @@ def last_cell_column(content: bytes, prefix: bytes) -> int | None:
     if content[start + len(opener) : start + len(opener) + 1] not in (b" ", b"\t", b"\n", b"\r"):
         return None  # '<c>' or '<c/>' without a reference: the slow path counts cells
     tag = TAG_REST_RE.match(content, start + len(opener))
-    reference = CELL_REF_RE.search(content, start, tag.end()) if tag else None
+    reference = CELL_REF_RE.match(content, start, tag.end()) if tag else None
     return column_number(reference.group(1).decode()) if reference else None
 
 
@@ -148,7 +162,7 @@ def merged_cells(
         for column in values:
             if column in new_styles:
                 styles.setdefault(column, new_styles[column])
-    new_cells = cells_xml(prefix, row_number, values, styles)
+    new_cells = NewCells(prefix, styles).cells(row_number, values)
     cells.extend(new_cells)
     cells.sort(key=lambda pair: pair[0])
     return b"".join(cell for _, cell in cells)
@@ -184,7 +198,7 @@ def _split_cells(content: bytes, prefix: bytes) -> list[tuple[int, bytes]]:
         tag = TAG_REST_RE.match(content, end_tag)
         finish = tag.end() if tag else len(content)
         element = content[begin:finish]
-        reference = CELL_REF_RE.search(element, 0, (TAG_REST_RE.match(element, 1) or tag).end())
+        reference = CELL_REF_RE.match(element, 0, (TAG_REST_RE.match(element, 1) or tag).end())
         column = column_number(reference.group(1).decode()) if reference else next_column
         next_column = column + 1
         cells.append((column, element))

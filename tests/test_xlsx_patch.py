@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from map_converter import xlsx_patch
 from map_converter.errors import UnreadableFileError
@@ -188,7 +191,10 @@ def column_of(reference: str) -> int:
 def assert_cells_in_column_order(xml: bytes) -> None:
     """Excel reads a row's cells only in ascending column order; it drops or 'repairs' the rest."""
     for row_number, references in cells_by_row(xml).items():
-        columns = [column_of(reference) for reference in references]
+        columns, column = [], 0
+        for reference in references:  # a cell without r is the one after the cell before it
+            column = column_of(reference) if reference else column + 1
+            columns.append(column)
         assert columns == sorted(set(columns)), f"row {row_number}: {references}"
 
 
@@ -210,3 +216,87 @@ def test_whole_pipeline_writes_every_row_in_column_order(tmp_path):
     output = tmp_path / "out.xlsx"
     convert_file(source, [(output, None)])
     assert_cells_in_column_order(sheet_xml_of(output))
+
+
+def test_an_attribute_value_that_looks_like_r_is_not_the_reference(tmp_path):
+    # Another attribute's value may hold the text r="…"; only the r attribute itself counts.
+    body = (
+        '<row r="1"><c r="A1"><v>1</v></c></row>'
+        "<row x=\" r='3'\" r=\"2\"><c x=' r=\"Z2\"' r=\"A2\"><v>1</v></c></row>"
+        '<row r="3"><c r="A3"><v>3</v></c></row>'
+    )
+    xml = patch(tmp_path, sheet(body), ROWS)
+    assert cells_by_row(xml) == {
+        "1": ["A1", "C1", "D1"],
+        "2": ["A2", "C2", "D2"],
+        "3": ["A3", "C3", "D3"],
+    }
+    assert b'<c r="C2"><v>48.85</v></c>' in xml
+
+
+ROW_SHAPES = st.fixed_dictionaries(
+    {
+        "numbered": st.booleans(),
+        "spans": st.booleans(),
+        "empty": st.booleans(),
+        "cells": st.lists(st.integers(min_value=0, max_value=6), max_size=3, unique=True),
+        "cell_refs": st.booleans(),
+        "before": st.sampled_from(["", "", "", "\n  ", "<!-- c -->", "<?pi x?>"]),
+    }
+)
+
+
+def generated_sheet(prefix: str, shapes: list[dict]) -> str:
+    rows = []
+    for number, shape in enumerate(shapes, start=1):
+        attributes = (f' r="{number}"' if shape["numbered"] else "") + (
+            ' spans="1:2"' if shape["spans"] else ""
+        )
+        if not shape["numbered"] and rows:
+            attributes = f' r="{number}"'  # rows without r only where they count from the last
+        cells = "".join(
+            f'<{prefix}c{" r=" + chr(34) + "ABCDEFG"[column] + str(number) + chr(34) if shape["cell_refs"] else ""}>'
+            f"<{prefix}v>{column}</{prefix}v></{prefix}c>"
+            for column in sorted(shape["cells"])
+        )
+        if shape["empty"] and not cells:
+            rows.append(f"{shape['before']}<{prefix}row{attributes}/>")
+        else:
+            rows.append(f"{shape['before']}<{prefix}row{attributes}>{cells}</{prefix}row>")
+    return sheet("".join(rows), prefix)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    prefix=st.sampled_from(["", "x:"]),
+    shapes=st.lists(ROW_SHAPES, min_size=1, max_size=12),
+    written=st.sets(st.integers(min_value=1, max_value=14), max_size=14),
+    header_row=st.sampled_from([None, 1, 2]),
+    chunk_bytes=st.sampled_from([7, 64, 1 << 20]),
+)
+def test_runs_of_plain_rows_give_the_bytes_row_by_row_gives(
+    prefix, shapes, written, header_row, chunk_bytes
+):
+    """The run-of-rows path is only a faster way to the row-by-row path's output."""
+    sheet_xml = generated_sheet(prefix, shapes)
+    rows = {
+        number: {5: float(number) + 0.5, 2: "ok" if number % 3 else "", 3: -1.25, 6: "n<&>"}
+        for number in sorted(written)
+    }
+    outputs = []
+    with tempfile.TemporaryDirectory() as folder:
+        source = workbook_with_sheet_xml(Path(folder) / "in.xlsx", sheet_xml)
+        for runs in (True, False):
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                monkeypatch.setattr(xlsx_patch, "CHUNK_BYTES", chunk_bytes)
+                if not runs:
+                    monkeypatch.setattr(xlsx_patch._SheetPatcher, "_run_of_rows", lambda *_: None)
+                output = Path(folder) / f"out-{runs}.xlsx"
+                patch_workbook(
+                    source, output, "Sheet", rows, (5, 6), {5: 12.0}, header_row,
+                    coordinate_columns=(5,),
+                )  # fmt: skip
+                outputs.append(sheet_xml_of(output))
+    assert outputs[0] == outputs[1]
+    ElementTree.fromstring(outputs[0])
+    assert_cells_in_column_order(outputs[0])
