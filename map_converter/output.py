@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import html
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from .errors import UnsupportedFormatError
 from .results import Conversion, RowResult, RowStatus
+from .sheet_values import ColumnValues
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
 from .xlsx_cells import xml_safe
 from .xlsx_patch import patch_workbook
@@ -120,6 +123,31 @@ def _result_cells(layout: OutputLayout, result: RowResult, row: list) -> dict[in
     return cells
 
 
+def _values_to_write(conversion: Conversion, layout: OutputLayout) -> ColumnValues | Iterator:
+    """_result_cells of every row for the sheet patcher: column by column when no coordinates
+    of the user's are there to keep or replace (each row's cells are then its result's), else
+    row by row (a row that keeps the user's coordinates leaves those cells out)."""
+    table, results = conversion.table, conversion.results
+    header = {column: layout.header[column] for column in layout.new_columns}
+    if layout.lat_column in layout.new_columns and layout.lng_column in layout.new_columns:
+        ok = RowStatus.OK
+        columns = {
+            layout.status_column: [str(result.status) for result in results],
+            layout.lat_column: [result.lat if result.status is ok else None for result in results],
+            layout.lng_column: [result.lng if result.status is ok else None for result in results],
+            layout.note_column: [result.note for result in results],
+        }
+        numbers = [result.row_number for result in results]
+        return ColumnValues(numbers, columns, table.header_row_number, header)
+    return itertools.chain(
+        [(table.header_row_number, header)],
+        (
+            (result.row_number, _result_cells(layout, result, table.rows[index]))
+            for index, result in enumerate(results)
+        ),
+    )  # generated row by row as the patcher reaches each row
+
+
 def output_rows(conversion: Conversion, layout: OutputLayout) -> Iterator[tuple[RowResult, list]]:
     """Each result with its full output row (original cells, results filled in)."""
     width = len(layout.header)
@@ -166,10 +194,12 @@ def write_output(conversion: Conversion, path: Path | str, output_format: str | 
 def _column_widths(conversion: Conversion, layout: OutputLayout) -> dict[int, float]:
     """Widths of our new columns; a coordinate column is wide enough for its longest number,
     shown in full by COORDINATE_NUMBER_FORMAT (a too narrow column would show ####)."""
-    results = conversion.results
+    numbers = itertools.chain(
+        map(operator.attrgetter("lat"), conversion.results),
+        map(operator.attrgetter("lng"), conversion.results),
+    )
     digits = max(
-        max(map(len, map(repr, [r.lat for r in results if r.lat is not None])), default=0),
-        max(map(len, map(repr, [r.lng for r in results if r.lng is not None])), default=0),
+        map(len, map(repr, filter(functools.partial(operator.is_not, None), numbers))), default=0
     )
     widths = {}
     for column in layout.new_columns:
@@ -185,14 +215,7 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
     layout = output_layout(conversion)
     table = conversion.table
     if table.format in ("xlsx", "xlsm"):
-        header = {column: layout.header[column] for column in layout.new_columns}
-        rows = itertools.chain(
-            [(table.header_row_number, header)],
-            (
-                (result.row_number, _result_cells(layout, result, table.rows[index]))
-                for index, result in enumerate(conversion.results)
-            ),
-        )  # generated row by row as the patcher reaches each row
+        rows = _values_to_write(conversion, layout)
         widths = _column_widths(conversion, layout)
         patch_workbook(
             table.path,
@@ -210,6 +233,7 @@ def write_xlsx(conversion: Conversion, path: Path) -> None:
                 for column in (layout.lat_column, layout.lng_column)
                 if column in layout.new_columns
             ],
+            sound_sheet=table.sound_sheet,
         )
         return
     _write_new_xlsx(conversion, layout, path)

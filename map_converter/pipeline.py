@@ -39,7 +39,13 @@ def convert_file(
     Each output is written to a temporary name first and renamed, so a reader never sees half
     a file and a failure leaves no partial one behind.
     """
-    table = read_table(source, sheet=sheet, max_rows=max_rows, file_format=file_format)
+    writes_xlsx = any(
+        (output_format or format_from_path(Path(path)) or "xlsx") == "xlsx"
+        for path, output_format in outputs
+    )  # a format we cannot tell yet is the input's own kind, which for a workbook is .xlsx
+    table = read_table(
+        source, sheet=sheet, max_rows=max_rows, file_format=file_format, check_sheet_xml=writes_xlsx
+    )
     conversion = convert_table(table, column, follower, progress, known_results)
     for path, output_format in outputs:
         write_output_atomically(conversion, Path(path), output_format)

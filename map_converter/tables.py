@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +25,7 @@ from .errors import (
     UnreadableFileError,
 )
 from .links import read_link
+from .sheet_xml import SoundSheet, check_sheet
 from .sniffing import sniff_format
 from .xlsx_links import read_xlsx_links
 
@@ -66,6 +70,8 @@ class Table:
     cell_links: dict[tuple[int, int], str] = field(default_factory=dict)
     # When only the first rows were kept (a description of the upload): how many there are.
     counted_rows: int | None = None
+    # The sheet's XML passed sheet_xml.check_sheet (read_table's check_sheet_xml).
+    sound_sheet: SoundSheet | None = None
 
     @property
     def row_count(self) -> int:
@@ -117,12 +123,15 @@ def read_table(
     max_rows: int | None = None,
     file_format: str | None = None,
     keep_rows: int | None = None,
+    check_sheet_xml: bool = False,
 ) -> Table:
     """Read the chosen sheet of any supported spreadsheet. Without a choice: the first sheet that
     has a column of links, else the first sheet with data (a "Read me" sheet never stops anyone).
 
     file_format is sniff_format's answer when the caller already has it. keep_rows keeps only
     the first rows (and counts the rest), enough to describe an upload without holding it.
+    check_sheet_xml: also check an .xlsx sheet's XML for the patcher (Table.sound_sheet),
+    while calamine reads it.
     """
     path = Path(path)
     file_format = file_format or sniff_format(path)
@@ -130,7 +139,9 @@ def read_table(
         grid = _read_csv_grid(path, file_format, _with_header_margin(keep_rows))
         table = _table_from_grid(path, file_format, [], None, grid, {})
     else:
-        table = _read_workbook_table(path, file_format, sheet, _with_header_margin(keep_rows))
+        table = _read_workbook_table(
+            path, file_format, sheet, _with_header_margin(keep_rows), check_sheet_xml
+        )
     if max_rows is not None and table.row_count > max_rows:
         raise TooManyRowsError(
             f"The sheet has {table.row_count:,} rows; the limit is {max_rows:,}. "
@@ -144,14 +155,21 @@ def _with_header_margin(keep_rows: int | None) -> int | None:
 
 
 def _read_workbook_table(
-    path: Path, file_format: str, sheet: str | None, keep: int | None = None
+    path: Path,
+    file_format: str,
+    sheet: str | None,
+    keep: int | None = None,
+    check_sheet_xml: bool = False,
 ) -> Table:
     first_table: Table | None = None
     first_error: MapConverterError | None = None
-    for sheet_names, sheet_name, grid in _workbook_grids(path, sheet, keep):
-        links = read_xlsx_links(path, sheet_name) if file_format in ("xlsx", "xlsm") else {}
+    is_xlsx = file_format in ("xlsx", "xlsm")
+    alongside = functools.partial(_links_and_check, path, check_sheet_xml) if is_xlsx else None
+    for sheet_names, sheet_name, grid, extras in _workbook_grids(path, sheet, keep, alongside):
+        links, sound_sheet = extras.result() if extras else ({}, None)
         try:
             table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, links)
+            table.sound_sheet = sound_sheet
         except (EmptyFileError, TooManyColumnsError) as error:
             if sheet is not None:
                 raise
@@ -265,9 +283,17 @@ def _non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
     return NonBlankRows(kept, count)
 
 
-def _workbook_grids(path: Path, sheet: str | None, keep: int | None = None):
-    """(sheet names, sheet name, non-blank rows) of the chosen sheet, or of every sheet with
-    data in order, through calamine."""
+def _links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
+    """A sheet's hyperlinks, and whether its XML is sound (when asked)."""
+    links = read_xlsx_links(path, sheet_name)
+    return links, check_sheet(path, sheet_name) if check_sheet_xml else None
+
+
+def _workbook_grids(path: Path, sheet: str | None, keep: int | None = None, alongside=None):
+    """(sheet names, sheet name, non-blank rows, alongside's future or None) of the chosen
+    sheet, or of every sheet with data in order, through calamine. alongside(sheet name) runs
+    in a thread of its own while calamine reads that sheet: calamine leaves Python's lock free,
+    so the two take the time of the longer."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -280,6 +306,12 @@ def _workbook_grids(path: Path, sheet: str | None, keep: int | None = None):
             f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
         )
     for name in [sheet] if sheet is not None else sheet_names:
+        extras = None
+        if alongside is not None:
+            extras = concurrent.futures.Future()
+            threading.Thread(
+                target=_run_into, args=(extras, alongside, name), name="sheet-extras", daemon=True
+            ).start()
         try:
             calamine_sheet = workbook.get_sheet_by_name(name)
             cells = (
@@ -291,7 +323,14 @@ def _workbook_grids(path: Path, sheet: str | None, keep: int | None = None):
         except Exception as error:
             raise _calamine_error(error) from error
         if rows.count or sheet is not None:
-            yield sheet_names, name, rows
+            yield sheet_names, name, rows, extras
+
+
+def _run_into(future: concurrent.futures.Future, function, *args) -> None:
+    try:
+        future.set_result(function(*args))
+    except BaseException as error:  # raised where the result is asked for
+        future.set_exception(error)
 
 
 def _calamine_error(error: Exception) -> MapConverterError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import xml.parsers.expat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .errors import UnreadableFileError
 from .xlsx_links import column_letters, column_number
@@ -23,7 +23,7 @@ def attribute_re(name: bytes, value: bytes) -> re.Pattern[bytes]:
     """A start tag from its '<' up to the attribute name (value: a pattern with its groups),
     stepping over the other attributes whole: a value that holds the text r="5" is not r."""
     return re.compile(
-        rb'<[^\s/>]+(?:\s+(?!' + name + rb'\s*=)[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*'
+        rb"<[^\s/>]+(?:\s+(?!" + name + rb'\s*=)[^\s=/>]+\s*=\s*(?:"[^"]*"|\'[^\']*\'))*'
         rb"\s+" + name + rb'\s*=\s*["\']' + value + rb'["\']'
     )
 
@@ -64,45 +64,85 @@ class NewCells:
     def __init__(self, prefix: bytes, styles: Mapping[int, bytes] | None = None):
         self.prefix = prefix
         self.styles = styles or {}
-        self._numbers: dict[int, bytes] = {}
-        self._texts: dict[int, bytes] = {}
+        self._by_column: dict[int, tuple[bytes, bytes]] = {}
 
-    def _template(self, column: int, is_number: bool) -> bytes:
-        prefix = self.prefix
-        opener = b'<%sc r="%s%%d"%s' % (
-            prefix, column_letters(column).encode(), self.styles.get(column, b"")
-        )
-        if is_number:  # %r of a float is its repr: the shortest text that reads back the same
-            body = b"><%sv>%%r</%sv>" % (prefix, prefix)
-        else:
-            body = b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>' % (
-                (prefix,) * 4
+    def _templates(self, column: int) -> tuple[bytes, bytes]:
+        """(number cell, text cell) of a column, with the row number and value left as %d and
+        %r (a float's repr: the shortest text that reads back the same) or %s."""
+        templates = self._by_column.get(column)
+        if templates is None:
+            prefix = self.prefix
+            opener = b'<%sc r="%s%%d"%s' % (
+                prefix,
+                column_letters(column).encode(),
+                self.styles.get(column, b""),
             )
-        template = opener + body + b"</%sc>" % prefix
-        (self._numbers if is_number else self._texts)[column] = template
-        return template
+            close = b"</%sc>" % prefix
+            number = opener + b"><%sv>%%r</%sv>" % (prefix, prefix) + close
+            text = (
+                opener
+                + b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>'
+                % ((prefix,) * 4)
+                + close
+            )
+            templates = self._by_column[column] = (number, text)
+        return templates
+
+    def column_cells(
+        self, column: int, row_numbers: Sequence[int], values: Sequence[CellValue]
+    ) -> list[bytes]:
+        """The cell of each row in one column (b"" where the value writes no cell)."""
+        number, text = self._templates(column)
+        isfinite = math.isfinite
+        if len(values) > 1:  # a whole column of one kind is formatted without a Python step
+            kinds = set(map(type, values))
+            if kinds == {float} and isfinite(sum(values)):  # no inf or nan among them
+                return list(map(number.__mod__, zip(row_numbers, values, strict=True)))
+            if kinds == {str} and all(values):
+                escaped = {value: _escaped(value) for value in set(values)}
+                texts = map(escaped.__getitem__, values)
+                return list(map(text.__mod__, zip(row_numbers, texts, strict=True)))
+        cells = []
+        append = cells.append
+        for row_number, value in zip(row_numbers, values, strict=True):
+            kind = value.__class__
+            if kind is float:
+                append(number % (row_number, value) if isfinite(value) else b"")
+            elif kind is str:
+                append(text % (row_number, _escaped(value)) if value else b"")
+            elif value is None or kind is bool:
+                append(b"")
+            elif kind is int:
+                append(number % (row_number, value))
+            else:
+                append(text % (row_number, _escaped(str(value))) if str(value) else b"")
+        return cells
+
+    def rows_xml(
+        self, row_numbers: Sequence[int], columns: Mapping[int, Sequence[CellValue]], start: int
+    ) -> list[bytes]:
+        """The new cells of each of these rows, whose values are columns[c][start:], in column
+        order: Excel reads a row's cells only in ascending column order, the rest as damage."""
+        stop = start + len(row_numbers)
+        by_column = [
+            self.column_cells(column, row_numbers, columns[column][start:stop])
+            for column in sorted(columns)
+        ]
+        if len(by_column) == 1:
+            return by_column[0]
+        return list(map(b"".join, zip(*by_column, strict=True)))
 
     def cells(self, row_number: int, values: Mapping[int, CellValue]) -> list[tuple[int, bytes]]:
-        """(column, cell XML) for each value, in column order: Excel reads a row's cells only
-        in ascending column order and drops the others as damage."""
+        """(column, cell XML) for each value that writes a cell, in column order."""
         cells = []
         for column in sorted(values):
-            value = values[column]
-            kind = type(value)
-            if kind is float or kind is int:
-                if kind is float and not math.isfinite(value):
-                    continue
-                template = self._numbers.get(column) or self._template(column, True)
-                cells.append((column, template % (row_number, value)))
-            elif value is None or value == "" or kind is bool:
-                continue
-            else:
-                template = self._texts.get(column) or self._template(column, False)
-                cells.append((column, template % (row_number, _escaped(str(value)))))
+            cell = self.column_cells(column, (row_number,), (values[column],))[0]
+            if cell:
+                cells.append((column, cell))
         return cells
 
     def row_xml(self, row_number: int, values: Mapping[int, CellValue]) -> bytes:
-        return b"".join([cell for _, cell in self.cells(row_number, values)])
+        return self.rows_xml((row_number,), {c: (v,) for c, v in values.items()}, 0)[0]
 
 
 _STYLE_RE = attribute_re(b"s", rb"(\d+)")

@@ -1,31 +1,34 @@
 """Write results into a copy of the user's .xlsx by editing only the sheet's XML, as a stream.
 
 Everything else in the package (other sheets, widths, frozen panes, macros) is copied byte for
-byte, but the styles part, which gains one number format (xlsx_styles). The sheet's XML is read in chunks: expat checks that it is well-formed XML with no
-DTD (so no entity can expand), while a scanner that knows comments, CDATA sections, processing
-instructions and namespace prefixes finds each <row> and where it ends. New cells are appended to
-a row when they come after its last cell (the usual case: our columns are new); otherwise that
-row alone is split into its cells and rebuilt in column order. Memory stays at a chunk plus the
-longest row, whatever the size of the sheet.
+byte, but the styles part, which gains one number format (xlsx_styles). The sheet's XML is read
+in chunks and checked (sheet_xml) unless that was done already; a scanner that knows comments,
+CDATA sections, processing instructions and namespace prefixes finds each <row> and where it
+ends. Runs of plain rows are edited at once. New cells are appended to a row when they come
+after its last cell (the usual case: our columns are new); otherwise that row alone is split
+into its cells and rebuilt in column order. Memory stays at a few chunks plus the longest row,
+whatever the size of the sheet. Inflating and deflating run in threads of their own.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import BinaryIO
 
 from .background_io import ReadAhead, WriteBehind
 from .errors import UnreadableFileError
+from .sheet_values import ColumnValues, RowValues, ValueCursor
+from .sheet_xml import NoCheck, SheetXmlCheck, SoundSheet
 from .xlsx_cells import (
     TAG_REST_RE,
     CellValue,
-    attribute_re,
     NewCells,
+    attribute_re,
     last_cell_column,
     merged_cells,
     style_of,
@@ -57,30 +60,13 @@ class _RunPatterns:
         self.row_numbers = re.compile(re.escape(row) + rb' r="(\d+)"(?: [\w:.-]+="[^"<>]*")*>')
         self.row_joins = re.compile(re.escape(self.row_closer) + rb"\s*" + re.escape(row))
         self.cell_columns = re.compile(re.escape(cell) + rb' r="([A-Z]{1,3})\d+"')
-        self.cell_openers = re.compile(re.escape(cell) + rb"[\s/>]")
-        self.stoppers = (b"<!", b"<?", b"</" + prefix + b"sheetData")
+        # A cell that does not start <c r="A1": the run is not plain.
+        self.loose_cell = re.compile(re.escape(cell) + rb'(?=[\s/>])(?! r="[A-Z]{1,3}\d+")')
+        self.sheet_data_end = b"</" + prefix + b"sheetData"
+        self.stoppers = (b"<!", b"<?", self.sheet_data_end)
 
 
 _RUN_PATTERNS: dict[bytes, _RunPatterns] = {}
-
-
-class _Expat:
-    """Well-formedness and 'no DTD, no entities' for the whole sheet, at C speed."""
-
-    def __init__(self):
-        self.parser = xml.parsers.expat.ParserCreate()
-        self.parser.StartDoctypeDeclHandler = self._refuse
-        self.parser.EntityDeclHandler = self._refuse
-
-    @staticmethod
-    def _refuse(*_args) -> None:
-        raise UnreadableFileError("The sheet declares a DTD or entities; save it again from Excel.")
-
-    def feed(self, data: bytes, is_final: bool = False) -> None:
-        try:
-            self.parser.Parse(data, is_final)
-        except xml.parsers.expat.ExpatError as error:
-            raise UnreadableFileError(f"The sheet's XML is damaged ({error}).") from error
 
 
 class _SheetPatcher:
@@ -88,19 +74,19 @@ class _SheetPatcher:
 
     def __init__(
         self,
-        rows: Iterable[tuple[int, Mapping[int, CellValue]]],
+        rows: ColumnValues | Iterable[RowValues],
         last_column: int,
         widths,
         header_row: int | None = None,
         data_styles: Mapping[int, bytes] | None = None,
+        sound_sheet: SoundSheet | None = None,
     ):
+        self.sound_sheet = sound_sheet
         self.header_row = header_row
         # Style attributes of the new cells below the header (a number format), by column.
         self.data_styles = data_styles or {}
-        # (row number, values) in ascending order, taken one at a time as the sheet's rows go
-        # by: nothing is held for the rows still to come.
-        self._rows = iter(rows)
-        self._next = next(self._rows, None)
+        # (row number, values) in ascending order, taken as the sheet's rows go by.
+        self._values = ValueCursor(rows)
         self.last_column = last_column
         self.widths = widths
         self.has_cols = False
@@ -113,13 +99,13 @@ class _SheetPatcher:
         self._no_run_before = 0  # a run of rows was refused up to here
 
     def run(self, reader: BinaryIO, writer: BinaryIO) -> None:
-        expat = _Expat()
+        check = NoCheck() if self.sound_sheet else SheetXmlCheck()
         buffer = b""
         is_end = False
         while True:
             chunk = b"" if is_end else reader.read(CHUNK_BYTES)
             is_end = not chunk
-            expat.feed(chunk, is_end)
+            check.feed(chunk, is_end)
             buffer += chunk
             done, output = self._scan(buffer, is_end)
             writer.write(b"".join(output))
@@ -221,7 +207,8 @@ class _SheetPatcher:
         if patterns is None:
             patterns = _RUN_PATTERNS[self.prefix] = _RunPatterns(self.prefix)
         limit = len(buffer)
-        for stopper in patterns.stoppers:
+        plain = self.sound_sheet is not None and self.sound_sheet.plain  # no <! or <? to find
+        for stopper in (patterns.sheet_data_end,) if plain else patterns.stoppers:
             found = buffer.find(stopper, start, limit)
             if found >= 0:
                 limit = found
@@ -233,24 +220,38 @@ class _SheetPatcher:
         region = buffer[start:end]
         count = region.count(closer)
         numbers = patterns.row_numbers.findall(region)
-        columns = patterns.cell_columns.findall(region)
         if (
             len(numbers) != count
             or region.count(patterns.row_opener) != count
-            or len(patterns.row_joins.findall(region)) != count - 1
-            or len(patterns.cell_openers.findall(region)) != len(columns)
+            or (
+                region.count(closer + patterns.row_opener) != count - 1
+                and len(patterns.row_joins.findall(region)) != count - 1
+            )  # rows side by side, or with whitespace between them
+            or patterns.loose_cell.search(region) is not None
         ):
             self._no_run_before = self._offset + end
             return None
         # Every '<row' is the start of one piece, so piece i is row i: its tag, then its cells.
-        last_existing = max((column_number(c.decode()) for c in set(columns)), default=-1)
-        prefix, header_row, rows = self.prefix, self.header_row, self._rows
-        row_xml = self._new_cells(prefix).row_xml
+        cell_letters = set(patterns.cell_columns.findall(region))
+        last_existing = max((column_number(c.decode()) for c in cell_letters), default=-1)
+        prefix, header_row, values_to_write = self.prefix, self.header_row, self._values
+        new_cells = self._new_cells(prefix)
+        pieces = region.split(closer)
+        row_numbers = list(map(int, numbers))
+        columns = values_to_write.columns
+        if (
+            columns
+            and min(columns) > last_existing
+            and region.find(b"spans") < 0
+            and (taken := values_to_write.take_run(row_numbers)) is not None
+        ):  # every row of the run gets its cells after the user's: one join, no loop
+            cells = new_cells.rows_xml(row_numbers, columns, taken[0])
+            self.previous_row_number = row_numbers[-1]
+            return end, b"".join(chain.from_iterable(zip(pieces, cells, repeat(closer))))
         output: list[bytes] = []
         append = output.append
-        waiting = self._next  # (row number, values) of the next row to write, or None
-        for number, piece in zip(numbers, region.split(closer)):
-            row_number = int(number)
+        for row_number, piece in zip(row_numbers, pieces, strict=False):  # pieces ends with b""
+            waiting = values_to_write.next  # (row number, values) of the next row to write
             if waiting is None or waiting[0] > row_number:  # nothing to write in this row
                 append(piece)
                 append(closer)
@@ -263,22 +264,19 @@ class _SheetPatcher:
                 or not values
                 or min(values) <= last_existing
             ):  # rows to add before it, the header, or cells to put between the user's
-                self._next = waiting
                 tag_start = piece.find(b"<")  # after the whitespace between rows
                 append(piece[:tag_start])
                 append(self._row(piece[tag_start:tag_end], piece[tag_end:], prefix))
-                waiting = self._next
                 continue
-            waiting = next(rows, None)
+            values_to_write.advance()
             if piece.find(b"spans", 0, tag_end) >= 0:
                 append(_SPANS_RE.sub(b"", piece[:tag_end]))
                 append(piece[tag_end:])
             else:
                 append(piece)
-            append(row_xml(row_number, values))
+            append(new_cells.row_xml(row_number, values))
             append(closer)
-        self._next = waiting
-        self.previous_row_number = int(numbers[-1])
+        self.previous_row_number = row_numbers[-1]
         return end, b"".join(output)
 
     def _row(self, tag_bytes: bytes, content: bytes, prefix: bytes) -> bytes:
@@ -286,13 +284,14 @@ class _SheetPatcher:
         row_number = int(number.group(1)) if number else self.previous_row_number + 1
         self.previous_row_number = row_number
         missing = []  # rows we must write that the sheet has no <row> for, in order
-        while self._next is not None and self._next[0] < row_number:
-            missing.append(self._new_row(*self._next, prefix))
-            self._next = next(self._rows, None)
+        values_to_write = self._values
+        while values_to_write.next is not None and values_to_write.next[0] < row_number:
+            missing.append(self._new_row(*values_to_write.next, prefix))
+            values_to_write.advance()
         values = None
-        if self._next is not None and self._next[0] == row_number:
-            values = self._next[1]
-            self._next = next(self._rows, None)
+        if values_to_write.next is not None and values_to_write.next[0] == row_number:
+            values = values_to_write.next[1]
+            values_to_write.advance()
         if values is None:
             end = b"" if tag_bytes.endswith(b"/>") else b"</" + prefix + b"row>"
             return b"".join(missing) + tag_bytes + content + end
@@ -329,9 +328,9 @@ class _SheetPatcher:
 
     def _remaining_rows(self, prefix: bytes) -> bytes:
         rows = []
-        while self._next is not None:
-            rows.append(self._new_row(*self._next, prefix))
-            self._next = next(self._rows, None)
+        while self._values.next is not None:
+            rows.append(self._new_row(*self._values.next, prefix))
+            self._values.advance()
         return b"".join(rows)
 
     def _sheet_data_tag(self, tag_bytes: bytes, is_closing: bytes, prefix: bytes) -> bytes:
@@ -373,18 +372,21 @@ def patch_workbook(
     source_path: Path,
     output_path: Path,
     sheet_name: str,
-    rows: Mapping[int, Mapping[int, CellValue]] | Iterable[tuple[int, Mapping[int, CellValue]]],
+    rows: Mapping[int, Mapping[int, CellValue]] | Iterable[RowValues] | ColumnValues,
     new_columns: Sequence[int],
     widths: Mapping[int, float],
     header_row: int | None = None,
     last_column: int | None = None,
     coordinate_columns: Sequence[int] = (),
+    sound_sheet: SoundSheet | None = None,
 ) -> None:
     """Copy the workbook with the given cells set on one sheet; nothing else changes but the
     styles part, which gains the number format of the new coordinate_columns' cells.
 
     rows maps row numbers to {column: value}, or yields (row number, values) in ascending order
-    (lazily, so a million rows need no dict of a million rows)."""
+    (lazily, so a million rows need no dict of a million rows), or is a ColumnValues (the
+    fastest: runs of rows are written without a step per row). sound_sheet: the sheet passed
+    sheet_xml.check_sheet already, so it is not checked again."""
     if isinstance(rows, Mapping):
         if last_column is None:
             last_column = max((c for values in rows.values() for c in values), default=0)
@@ -415,7 +417,12 @@ def patch_workbook(
                             WriteBehind(entry) as writer,
                         ):
                             patcher = _SheetPatcher(
-                                rows, last_column, widths, header_row, data_styles
+                                rows,
+                                last_column,
+                                widths,
+                                header_row,
+                                data_styles,
+                                sound_sheet,
                             )
                             patcher.run(reader, writer)
                     elif info.filename == styles_part and styles_xml:

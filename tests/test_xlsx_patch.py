@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from map_converter import xlsx_patch
 from map_converter.errors import UnreadableFileError
 from map_converter.pipeline import convert_file
+from map_converter.sheet_values import ColumnValues
+from map_converter.sheet_xml import NoCheck, SoundSheet, check_sheet
+from map_converter.tables import read_table
 from map_converter.xlsx_patch import patch_workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -222,7 +225,7 @@ def test_an_attribute_value_that_looks_like_r_is_not_the_reference(tmp_path):
     # Another attribute's value may hold the text r="…"; only the r attribute itself counts.
     body = (
         '<row r="1"><c r="A1"><v>1</v></c></row>'
-        "<row x=\" r='3'\" r=\"2\"><c x=' r=\"Z2\"' r=\"A2\"><v>1</v></c></row>"
+        '<row x=" r=\'3\'" r="2"><c x=\' r="Z2"\' r="A2"><v>1</v></c></row>'
         '<row r="3"><c r="A3"><v>3</v></c></row>'
     )
     xml = patch(tmp_path, sheet(body), ROWS)
@@ -239,7 +242,10 @@ ROW_SHAPES = st.fixed_dictionaries(
         "numbered": st.booleans(),
         "spans": st.booleans(),
         "empty": st.booleans(),
-        "cells": st.lists(st.integers(min_value=0, max_value=6), max_size=3, unique=True),
+        "cells": st.one_of(
+            st.lists(st.integers(min_value=0, max_value=1), max_size=2, unique=True),
+            st.lists(st.integers(min_value=0, max_value=6), max_size=3, unique=True),
+        ),
         "cell_refs": st.booleans(),
         "before": st.sampled_from(["", "", "", "\n  ", "<!-- c -->", "<?pi x?>"]),
     }
@@ -255,7 +261,7 @@ def generated_sheet(prefix: str, shapes: list[dict]) -> str:
         if not shape["numbered"] and rows:
             attributes = f' r="{number}"'  # rows without r only where they count from the last
         cells = "".join(
-            f'<{prefix}c{" r=" + chr(34) + "ABCDEFG"[column] + str(number) + chr(34) if shape["cell_refs"] else ""}>'
+            f"<{prefix}c{' r=' + chr(34) + 'ABCDEFG'[column] + str(number) + chr(34) if shape['cell_refs'] else ''}>"
             f"<{prefix}v>{column}</{prefix}v></{prefix}c>"
             for column in sorted(shape["cells"])
         )
@@ -270,7 +276,10 @@ def generated_sheet(prefix: str, shapes: list[dict]) -> str:
 @given(
     prefix=st.sampled_from(["", "x:"]),
     shapes=st.lists(ROW_SHAPES, min_size=1, max_size=12),
-    written=st.sets(st.integers(min_value=1, max_value=14), max_size=14),
+    written=st.one_of(
+        st.sets(st.integers(min_value=1, max_value=14), max_size=14),
+        st.just(set(range(1, 13))),  # every row: runs taken whole
+    ),
     header_row=st.sampled_from([None, 1, 2]),
     chunk_bytes=st.sampled_from([7, 64, 1 << 20]),
 )
@@ -286,17 +295,60 @@ def test_runs_of_plain_rows_give_the_bytes_row_by_row_gives(
     outputs = []
     with tempfile.TemporaryDirectory() as folder:
         source = workbook_with_sheet_xml(Path(folder) / "in.xlsx", sheet_xml)
-        for runs in (True, False):
+        data = [number for number in sorted(rows) if number != header_row]
+        by_column = ColumnValues(
+            data,
+            {column: [rows[number][column] for number in data] for column in (2, 3, 5, 6)},
+            header_row if header_row in rows else None,
+            rows.get(header_row, {}),
+        )
+        sound = check_sheet(source, "Sheet")
+        for way, values, runs, sound_sheet in (
+            ("row by row", rows, False, None),
+            ("runs", rows, True, None),
+            ("runs, checked", rows, True, sound),
+            ("runs by column, checked", by_column, True, sound),
+        ):
             with pytest.MonkeyPatch.context() as monkeypatch:
                 monkeypatch.setattr(xlsx_patch, "CHUNK_BYTES", chunk_bytes)
                 if not runs:
                     monkeypatch.setattr(xlsx_patch._SheetPatcher, "_run_of_rows", lambda *_: None)
-                output = Path(folder) / f"out-{runs}.xlsx"
+                output = Path(folder) / f"out-{way}.xlsx"
                 patch_workbook(
-                    source, output, "Sheet", rows, (5, 6), {5: 12.0}, header_row,
-                    coordinate_columns=(5,),
+                    source, output, "Sheet", values, (5, 6), {5: 12.0}, header_row,
+                    coordinate_columns=(5,), sound_sheet=sound_sheet,
                 )  # fmt: skip
                 outputs.append(sheet_xml_of(output))
-    assert outputs[0] == outputs[1]
+    assert sound is not None
+    assert outputs[1:] == [outputs[0]] * 3
     ElementTree.fromstring(outputs[0])
     assert_cells_in_column_order(outputs[0])
+
+
+def test_the_check_beside_calamine_passes_sound_sheets_and_leaves_faults_to_the_patcher(
+    tmp_path, monkeypatch
+):
+    body = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>48.85, 2.29</t></is></c></row>'
+    )
+    sound = workbook_with_sheet_xml(tmp_path / "sound.xlsx", sheet(body))
+    assert read_table(sound, check_sheet_xml=True).sound_sheet == SoundSheet(plain=True)
+    assert read_table(sound).sound_sheet is None  # only when asked
+    checked = []
+    monkeypatch.setattr(xlsx_patch, "NoCheck", lambda: checked.append(1) or NoCheck())
+    convert_file(sound, [(tmp_path / "out.xlsx", None)])
+    assert checked == [1]  # the patcher did not check it again
+    # calamine reads this sheet; its DTD is refused by the patcher, and no output is left
+    with_dtd = '<!DOCTYPE worksheet [<!ENTITY a "x">]>' + sheet(body).split("?>", 1)[1]
+    damaged = workbook_with_sheet_xml(tmp_path / "dtd.xlsx", with_dtd)
+    table = read_table(damaged, check_sheet_xml=True)
+    assert table.rows == [["48.85, 2.29"]]
+    assert table.sound_sheet is None
+    with pytest.raises(UnreadableFileError, match="DTD"):
+        convert_file(damaged, [(tmp_path / "dtd-out.xlsx", None)])
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "dtd.xlsx",
+        "out.xlsx",
+        "sound.xlsx",
+    ]
