@@ -118,19 +118,23 @@ class NewCells:
                 append(text % (row_number, _escaped(str(value))) if str(value) else b"")
         return cells
 
-    def rows_xml(
+    def columns_xml(
         self, row_numbers: Sequence[int], columns: Mapping[int, Sequence[CellValue]], start: int
-    ) -> list[bytes]:
-        """The new cells of each of these rows, whose values are columns[c][start:], in column
-        order: Excel reads a row's cells only in ascending column order, the rest as damage."""
+    ) -> list[list[bytes]]:
+        """column_cells of each column, in column order (Excel reads a row's cells only in
+        ascending column order, the rest as damage), for rows whose values are
+        columns[c][start:]."""
         stop = start + len(row_numbers)
-        by_column = [
+        return [
             self.column_cells(column, row_numbers, columns[column][start:stop])
             for column in sorted(columns)
         ]
-        if len(by_column) == 1:
-            return by_column[0]
-        return list(map(b"".join, zip(*by_column, strict=True)))
+
+    def rows_xml(
+        self, row_numbers: Sequence[int], columns: Mapping[int, Sequence[CellValue]], start: int
+    ) -> list[bytes]:
+        """The new cells of each of these rows (see columns_xml)."""
+        return list(map(b"".join, zip(*self.columns_xml(row_numbers, columns, start), strict=True)))
 
     def cells(self, row_number: int, values: Mapping[int, CellValue]) -> list[tuple[int, bytes]]:
         """(column, cell XML) for each value that writes a cell, in column order."""

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from map_converter import xlsx_patch
+from map_converter import sheet_patcher
 from map_converter.errors import UnreadableFileError
 from map_converter.pipeline import convert_file
 from map_converter.sheet_values import ColumnValues
@@ -131,7 +131,7 @@ def test_cells_after_ours_keep_column_order(tmp_path):
 
 
 def test_rows_split_over_chunks_and_rows_missing_from_the_sheet(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx_patch, "CHUNK_BYTES", 7)  # every construct crosses a boundary
+    monkeypatch.setattr(sheet_patcher, "CHUNK_BYTES", 7)  # every construct crosses a boundary
     body = '<row r="1"><c r="A1"><v>1</v></c></row><!-- a comment --><row r="3"><c r="A3"><v>3</v></c></row>'
     xml = patch(tmp_path, sheet(body), ROWS)
     assert cells_by_row(xml) == {
@@ -310,9 +310,9 @@ def test_runs_of_plain_rows_give_the_bytes_row_by_row_gives(
             ("runs by column, checked", by_column, True, sound),
         ):
             with pytest.MonkeyPatch.context() as monkeypatch:
-                monkeypatch.setattr(xlsx_patch, "CHUNK_BYTES", chunk_bytes)
+                monkeypatch.setattr(sheet_patcher, "CHUNK_BYTES", chunk_bytes)
                 if not runs:
-                    monkeypatch.setattr(xlsx_patch._SheetPatcher, "_run_of_rows", lambda *_: None)
+                    monkeypatch.setattr(sheet_patcher.SheetPatcher, "_run_of_rows", lambda *_: None)
                 output = Path(folder) / f"out-{way}.xlsx"
                 patch_workbook(
                     source, output, "Sheet", values, (5, 6), {5: 12.0}, header_row,
@@ -336,7 +336,7 @@ def test_the_check_beside_calamine_passes_sound_sheets_and_leaves_faults_to_the_
     assert read_table(sound, check_sheet_xml=True).sound_sheet == SoundSheet(plain=True)
     assert read_table(sound).sound_sheet is None  # only when asked
     checked = []
-    monkeypatch.setattr(xlsx_patch, "NoCheck", lambda: checked.append(1) or NoCheck())
+    monkeypatch.setattr(sheet_patcher, "NoCheck", lambda: checked.append(1) or NoCheck())
     convert_file(sound, [(tmp_path / "out.xlsx", None)])
     assert checked == [1]  # the patcher did not check it again
     # calamine reads this sheet; its DTD is refused by the patcher, and no output is left

@@ -1,0 +1,99 @@
+"""A workbook's sheets read through calamine, and what is read beside each one.
+
+calamine leaves Python's lock free while it parses a sheet, so a thread of ours reads the same
+sheet's hyperlinks (and, for the sheet patcher, checks its XML) meanwhile: the two take the time
+of the longer.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from pathlib import Path
+from typing import NamedTuple
+
+from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
+from .sheet_xml import check_sheet
+from .xlsx_links import read_xlsx_links
+
+
+class NonBlankRows(NamedTuple):
+    """(row number, cells) of the rows that hold something, the first `keep` of them or all, and
+    how many such rows there are."""
+
+    kept: list[tuple[int, list]]
+    count: int
+
+
+def non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
+    kept: list[tuple[int, list]] = []
+    count = 0
+    for number, row in enumerate(rows, start=1):
+        # any(row) settles most rows at C speed; the rest may hold 0 or False, which count.
+        if any(row) or any(cell not in ("", None) for cell in row):
+            count += 1
+            if keep is None or count <= keep:
+                kept.append((number, row))
+    return NonBlankRows(kept, count)
+
+
+def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
+    """A sheet's hyperlinks, and whether its XML is sound (when asked)."""
+    links = read_xlsx_links(path, sheet_name)
+    return links, check_sheet(path, sheet_name) if check_sheet_xml else None
+
+
+def workbook_grids(path: Path, sheet: str | None, keep: int | None = None, alongside=None):
+    """(sheet names, sheet name, non-blank rows, alongside's future or None) of the chosen
+    sheet, or of every sheet with data in order, through calamine. alongside(sheet name) runs
+    in a thread of its own while calamine reads that sheet: calamine leaves Python's lock free,
+    so the two take the time of the longer."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet_names = list(workbook.sheet_names)
+    except Exception as error:  # calamine raises its own error types for damaged files
+        raise _calamine_error(error) from error
+    if sheet is not None and sheet not in sheet_names:
+        raise UnknownSheetError(
+            f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
+        )
+    for name in [sheet] if sheet is not None else sheet_names:
+        extras = None
+        if alongside is not None:
+            extras = concurrent.futures.Future()
+            threading.Thread(
+                target=_run_into, args=(extras, alongside, name), name="sheet-extras", daemon=True
+            ).start()
+        try:
+            calamine_sheet = workbook.get_sheet_by_name(name)
+            cells = (
+                calamine_sheet.to_python(skip_empty_area=False)
+                if keep is None
+                else calamine_sheet.iter_rows()  # a description: rows made as they are counted
+            )
+            rows = non_blank_rows(cells, keep)
+        except Exception as error:
+            raise _calamine_error(error) from error
+        if rows.count or sheet is not None:
+            yield sheet_names, name, rows, extras
+
+
+def _run_into(future: concurrent.futures.Future, function, *args) -> None:
+    try:
+        future.set_result(function(*args))
+    except BaseException as error:  # raised where the result is asked for
+        future.set_exception(error)
+
+
+def _calamine_error(error: Exception) -> MapConverterError:
+    message = str(error).lower()
+    if "password" in message or "encrypt" in message:
+        return EncryptedFileError(
+            "The workbook is password-protected. Save a copy without a password and upload that."
+        )
+    return UnreadableFileError(
+        "The workbook could not be read (it may be damaged). "
+        "Open it in a spreadsheet program, save it again and upload the new copy."
+    )
