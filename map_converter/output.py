@@ -132,7 +132,7 @@ def _values_to_write(conversion: Conversion, layout: OutputLayout) -> ColumnValu
     if layout.lat_column in layout.new_columns and layout.lng_column in layout.new_columns:
         ok = RowStatus.OK
         columns = {
-            layout.status_column: [str(result.status) for result in results],
+            layout.status_column: [result.status.value for result in results],  # shared strs
             layout.lat_column: [result.lat if result.status is ok else None for result in results],
             layout.lng_column: [result.lng if result.status is ok else None for result in results],
             layout.note_column: [result.note for result in results],
