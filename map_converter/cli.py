@@ -7,6 +7,7 @@ come from the same MAPLINK_* variables as the web app, through the one Settings 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -144,6 +145,7 @@ def run() -> None:
     the table's objects one by one (a quarter of a second for 100,000 rows, measured)."""
     code = main()
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head) is no failure
+            stream.flush()
     os._exit(code)
