@@ -50,6 +50,10 @@ class _RunPatterns:
         self.row_opener = row
         self.row_closer = b"</" + prefix + b"row>"
         self.row_numbers = re.compile(re.escape(row) + rb' r="(\d+)"(?: [\w:.-]+="[^"<>]*")*>')
+        # split() leaves a row tag's text up to its spans attribute, and the rest after it.
+        self.row_spans = re.compile(
+            b"(" + re.escape(row) + rb' r="\d+"(?: (?!spans=)[\w:.-]+="[^"<>]*")*) spans="[^"<>]*"'
+        )
         self.row_joins = re.compile(re.escape(self.row_closer) + rb"\s*" + re.escape(row))
         self.cell_columns = re.compile(re.escape(cell) + rb' r="([A-Z]{1,3})\d+"')
         # A cell that does not start <c r="A1": the run is not plain.
@@ -228,18 +232,20 @@ class SheetPatcher:
         last_existing = max((column_number(c.decode()) for c in cell_letters), default=-1)
         prefix, header_row, values_to_write = self.prefix, self.header_row, self._values
         new_cells = self._new_cells(prefix)
-        pieces = region.split(closer)
         row_numbers = list(map(int, numbers))
         columns = values_to_write.columns
         if (
             columns
             and min(columns) > last_existing
-            and region.find(b"spans") < 0
             and (taken := values_to_write.take_run(row_numbers)) is not None
         ):  # every row of the run gets its cells after the user's: one join, no loop
+            if b" spans=" in region:  # a hint our new cells would break; only in row tags
+                region = b"".join(patterns.row_spans.split(region))
             cells = new_cells.columns_xml(row_numbers, columns, taken[0])
             self.previous_row_number = row_numbers[-1]
+            pieces = region.split(closer)
             return end, b"".join(chain.from_iterable(zip(pieces, *cells, repeat(closer))))
+        pieces = region.split(closer)
         output: list[bytes] = []
         append = output.append
         for row_number, piece in zip(row_numbers, pieces, strict=False):  # pieces ends with b""
