@@ -41,13 +41,16 @@ def mixed_links(count: int, seed: int = 7) -> list[str]:
     return links
 
 
-def write_xlsx_input(path: Path, count: int) -> Path:
-    """Name / Map link / Notes sheet plus a second sheet, like a user's workbook."""
+def write_xlsx_input(path: Path, count: int, shared_strings: bool = False) -> Path:
+    """Name / Map link / Notes sheet plus a second sheet, like a user's workbook. Text as
+    inline strings (xlsxwriter's constant-memory mode), or shared strings and a spans hint on
+    every row, as Excel, LibreOffice and openpyxl save it."""
     import xlsxwriter
 
     if path.exists():
         return path
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False})
+    options = {"constant_memory": not shared_strings, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(path), options)
     sheet = workbook.add_worksheet("Places")
     sheet.write_row(0, 0, ["Name", "Map link", "Notes"])
     for row, link in enumerate(mixed_links(count), start=1):
