@@ -50,12 +50,12 @@ class _ProgressReporter:
     def __init__(self, total: int, callback, interval_seconds: float = 0.25, clock=time.monotonic):
         self.total, self.callback, self.interval_seconds = total, callback, interval_seconds
         self.clock = clock
-        self.counts = {str(status): 0 for status in RowStatus}
+        self.counts = dict.fromkeys(RowStatus, 0)
         self.processed = 0
         self.last_report = 0.0
 
     def add(self, status: RowStatus) -> None:
-        self.counts[str(status)] += 1
+        self.counts[status] += 1
         self.processed += 1
         now = self.clock()
         if self.callback and now - self.last_report >= self.interval_seconds:
@@ -68,9 +68,9 @@ class _ProgressReporter:
                 Progress(
                     self.processed,
                     self.total,
-                    self.counts["ok"],
-                    self.counts["failed"],
-                    self.counts["skipped"],
+                    self.counts[RowStatus.OK],
+                    self.counts[RowStatus.FAILED],
+                    self.counts[RowStatus.SKIPPED],
                 )
             )
 
@@ -90,19 +90,20 @@ def convert_table(
     reporter = _ProgressReporter(table.row_count, progress)
     results: list[RowResult | None] = [None] * table.row_count
     pending: dict[str, list[int]] = {}  # short link -> data indexes waiting for it
+    link_text, add, row_numbers = table.link_text, reporter.add, table.row_numbers  # hot loop
     for index in range(table.row_count):
-        row_number = table.row_numbers[index]
+        row_number = row_numbers[index]
         if known and row_number in known:  # a retry: rows that were ok are not touched
             results[index] = known[row_number]
-            reporter.add(known[row_number].status)
+            add(known[row_number].status)
             continue
-        link = table.link_text(index, link_column).strip()
-        name = _row_name(table, index, name_column)
+        link = link_text(index, link_column).strip()
+        name = _row_name(table, index, name_column) if name_column is not None else ""
         if not link:
             results[index] = RowResult(
                 row_number, "", None, None, RowStatus.SKIPPED, "", "no link in this row", name
             )
-            reporter.add(RowStatus.SKIPPED)
+            add(RowStatus.SKIPPED)
             continue
         reading = read_link(link)
         if reading.location is None and resolver is not None and resolver.handles(link):
@@ -112,7 +113,7 @@ def convert_table(
             reading = LinkReading(None, SHORT_LINK_NOT_RESOLVED, True)
         result = _row_result(row_number, link, name, reading)
         results[index] = result
-        reporter.add(result.status)
+        add(result.status)
     reporter.report()
     if pending and resolver is not None:
 

@@ -86,6 +86,8 @@ class Table:
         """The link in a cell: its hyperlink target when the visible text is only a label."""
         row = self.rows[data_index]
         text = cell_text(row[column]) if column < len(row) else ""
+        if not self.cell_links:
+            return text
         target = self.cell_links.get((self.row_numbers[data_index], column))
         if target and (not text or read_link(text).location is None):
             return target
