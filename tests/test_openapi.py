@@ -6,7 +6,7 @@ import tempfile
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from flask_app import create_app
 
@@ -21,13 +21,16 @@ app = create_app(
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 # A file can match the schema (any bytes) and still not be a spreadsheet; OpenAPI cannot say
 # "a spreadsheet", so for the two upload operations 415/422 are right answers to valid bodies.
+# And every multipart field is text: a "sheet" sent as {} is the sheet name "{}", not an object,
+# so the "schema-violating request accepted" check cannot hold there (it failed 1 run in 12).
 FILE_OPERATIONS = {"/upload", "/convert"}
 
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_matches_its_description(case):
-    excluded = [positive_data_acceptance] if case.path in FILE_OPERATIONS else []
+    is_file_operation = case.path in FILE_OPERATIONS
+    excluded = [positive_data_acceptance, negative_data_rejection] if is_file_operation else []
     case.call_and_validate(excluded_checks=excluded)
 
 
