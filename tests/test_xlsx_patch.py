@@ -71,6 +71,8 @@ def sheet(body: str, prefix: str = "") -> str:
 
 
 ROWS = {1: {2: "Latitude", 3: "Longitude"}, 2: {2: 48.85, 3: 2.29}, 3: {2: 40.7, 3: -74.0}}
+# ROWS written into a sheet whose three rows hold one cell each, in column A.
+OURS_AFTER_COLUMN_A = {"1": ["A1", "C1", "D1"], "2": ["A2", "C2", "D2"], "3": ["A3", "C3", "D3"]}
 
 
 def test_cdata_holding_a_row_end_is_left_alone(tmp_path):
@@ -80,11 +82,7 @@ def test_cdata_holding_a_row_end_is_left_alone(tmp_path):
         '<row r="3"><c r="A3"><v>1</v></c></row>'
     )
     xml = patch(tmp_path, sheet(body), ROWS)
-    assert cells_by_row(xml) == {
-        "1": ["A1", "C1", "D1"],
-        "2": ["A2", "C2", "D2"],
-        "3": ["A3", "C3", "D3"],
-    }
+    assert cells_by_row(xml) == OURS_AFTER_COLUMN_A
     assert b'<![CDATA[x</row><row r="9">]]>' in xml
 
 
@@ -94,11 +92,7 @@ def test_a_comment_holding_a_row_is_not_a_row(tmp_path):
         '<row r="2"><!-- </row> --><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
     )
     xml = patch(tmp_path, sheet(body), ROWS)
-    assert cells_by_row(xml) == {
-        "1": ["A1", "C1", "D1"],
-        "2": ["A2", "C2", "D2"],
-        "3": ["A3", "C3", "D3"],
-    }
+    assert cells_by_row(xml) == OURS_AFTER_COLUMN_A
 
 
 def test_namespace_prefixed_spreadsheetml_gets_its_cells(tmp_path):
@@ -108,11 +102,7 @@ def test_namespace_prefixed_spreadsheetml_gets_its_cells(tmp_path):
         '<x:row r="3"><x:c r="A3"><x:v>3</x:v></x:c></x:row>'
     )
     xml = patch(tmp_path, sheet(body, "x:"), ROWS)
-    assert cells_by_row(xml) == {
-        "1": ["A1", "C1", "D1"],
-        "2": ["A2", "C2", "D2"],
-        "3": ["A3", "C3", "D3"],
-    }
+    assert cells_by_row(xml) == OURS_AFTER_COLUMN_A
     assert b'<x:c r="C2"><x:v>48.85</x:v></x:c>' in xml
     assert b'<x:cols><x:col min="3"' in xml
 
@@ -229,11 +219,7 @@ def test_an_attribute_value_that_looks_like_r_is_not_the_reference(tmp_path):
         '<row r="3"><c r="A3"><v>3</v></c></row>'
     )
     xml = patch(tmp_path, sheet(body), ROWS)
-    assert cells_by_row(xml) == {
-        "1": ["A1", "C1", "D1"],
-        "2": ["A2", "C2", "D2"],
-        "3": ["A3", "C3", "D3"],
-    }
+    assert cells_by_row(xml) == OURS_AFTER_COLUMN_A
     assert b'<c r="C2"><v>48.85</v></c>' in xml
 
 
