@@ -114,3 +114,24 @@ def test_cli_output_name_and_format_must_agree(tmp_path):
     assert result.returncode == 2
     assert "does not match" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_installed_command_runs_from_any_folder(tmp_path):
+    """`pip install .` gives map-link-converter (cli.run): it converts, prints the summary on
+    stdout and exits with main()'s code, from a folder that is not the project's."""
+    command = Path(sys.executable).with_name("map-link-converter")
+    source = write_xlsx(tmp_path / "in.xlsx", [["Link"], [PIN]])
+    environment = {**os.environ, "MAPLINK_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [command, source, "--no-resolve"], capture_output=True, text=True, cwd=tmp_path,
+        env=environment, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1 rows: 1 ok, 0 failed, 0 skipped"
+    assert (tmp_path / "in-coordinates.xlsx").exists()
+    missing = subprocess.run(
+        [command, tmp_path / "nothing.xlsx"], capture_output=True, text=True, cwd=tmp_path,
+        env=environment, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert "is not a file" in missing.stderr
