@@ -147,3 +147,18 @@ class FakeShortener:
                     pass
 
         return Handler
+
+
+ONE_POINT_FOR_EVERY_PATH = "@https://maps.google.com/?q=1.5,2.5&from={path}"
+
+
+@contextlib.contextmanager
+def running_one_point_shortener(delay_seconds: float):
+    """A shortener that sends every path, after delay_seconds, to a link of one point that
+    names the path (so each short link is a distinct URL with the same answer)."""
+    server = FakeShortener(default_delay_seconds=delay_seconds).start()
+    server.default_route = Route(location=ONE_POINT_FOR_EVERY_PATH)
+    try:
+        yield server
+    finally:
+        server.stop()

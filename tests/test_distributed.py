@@ -26,7 +26,7 @@ from tests.engines import (
     running_rq_worker,
     running_s3_stand_in,
 )
-from tests.fake_shortener import FakeShortener, Route
+from tests.fake_shortener import running_one_point_shortener
 from tests.servers import PROJECT_ROOT, running_gunicorn
 
 TIMEOUT = 30
@@ -37,10 +37,8 @@ LEASE_SECONDS = 15  # the shipped default
 
 @pytest.fixture(scope="module")
 def shortener():
-    server = FakeShortener(default_delay_seconds=0.4).start()
-    server.default_route = Route(location="@https://maps.google.com/?q=1.5,2.5&from={path}")
-    yield server
-    server.stop()
+    with running_one_point_shortener(delay_seconds=0.4) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.fake_shortener import FakeShortener, Route
+from tests.fake_shortener import running_one_point_shortener
 from tests.hostile_files import ACCEPTED_WITHOUT_LINKS, corpus, inline_rows, raw_xlsx, valid_xlsx
 from tests.servers import running_gunicorn
 
@@ -21,10 +21,8 @@ TIMEOUT = 30
 
 @pytest.fixture(scope="module")
 def slow_shortener():
-    server = FakeShortener(default_delay_seconds=1.0).start()
-    server.default_route = Route(location="@https://maps.google.com/?q=1.5,2.5&from={path}")
-    yield server
-    server.stop()
+    with running_one_point_shortener(delay_seconds=1.0) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from map_converter import sheet_patcher
+from map_converter import output, sheet_patcher
 from map_converter.errors import UnreadableFileError
 from map_converter.pipeline import convert_file
 from map_converter.sheet_values import ColumnValues
@@ -338,3 +338,19 @@ def test_the_check_beside_calamine_passes_sound_sheets_and_leaves_faults_to_the_
         "out.xlsx",
         "sound.xlsx",
     ]
+
+
+def test_values_by_column_are_the_result_cells_of_every_row(tmp_path):
+    """output writes ok/failed/skipped rows column by column; that must stay _result_cells."""
+    source = tmp_path / "in.xlsx"
+    workbook = openpyxl.Workbook()
+    for row in (["Name", "Link"], ["a", "48.85, 2.29"], ["b", "nonsense"], ["c", None]):
+        workbook.active.append(row)
+    workbook.save(source)
+    conversion = convert_file(source)
+    layout = output.output_layout(conversion)
+    values = output._values_to_write(conversion, layout)
+    assert isinstance(values, ColumnValues)
+    for index, result in enumerate(conversion.results):
+        by_row = output._result_cells(layout, result, conversion.table.rows[index])
+        assert {column: cells[index] for column, cells in values.columns.items()} == by_row
