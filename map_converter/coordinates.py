@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import NamedTuple
 
 # One decimal number as maps write it: no exponent, no thousands separators.
@@ -222,6 +223,7 @@ def _axis_value(axis: _Axis) -> tuple[float, bool] | Refusal | None:
     """Decimal degrees of one axis (sign and hemisphere applied) and whether it had minutes."""
     previous_slot = -1
     parts = [0.0, 0.0, 0.0]
+    texts = ["0", "0", "0"]
     sign = 1.0
     for position, (text, slot) in enumerate(axis.numbers):
         slot = previous_slot + 1 if slot is None else slot
@@ -237,11 +239,12 @@ def _axis_value(axis: _Axis) -> tuple[float, bool] | Refusal | None:
         if "." in text and position < len(axis.numbers) - 1:
             return None  # only the last part may have a fraction
         parts[slot] = float(text)
+        texts[slot] = text
         previous_slot = slot
     degrees, minutes, seconds = parts
     if minutes >= 60 or seconds >= 60 or degrees > 180:
         return None
-    value = degrees + minutes / 60 + seconds / 3600 if (minutes or seconds) else degrees
+    value = _exact_sum(texts) if (minutes or seconds) else degrees
     hemisphere = axis.hemisphere
     if hemisphere:
         if axis.numbers[0][0][0] == "-" and hemisphere in "NE":
@@ -250,6 +253,13 @@ def _axis_value(axis: _Axis) -> tuple[float, bool] | Refusal | None:
             return Refusal(CONTRADICTION_REASON)
         sign = -1.0 if hemisphere in "SW" else 1.0
     return sign * value, len(axis.numbers) > 1
+
+
+def _exact_sum(texts: list[str]) -> float:
+    """degrees + minutes/60 + seconds/3600 from their texts, rounded once: 2°17'40.2" is 2.2945,
+    where adding rounded fractions gives 2.2944999999999998, digits nobody wrote."""
+    degrees, minutes, seconds = map(Fraction, texts)
+    return float(degrees + minutes / 60 + seconds / 3600)
 
 
 def _axis_name(axis: _Axis) -> str | None | bool:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
 from map_converter import parse_link, read_link
 from map_converter.coordinates import Hit, Refusal, read_pair
 
-SYDNEY_DMS = (-(33 + 51 / 60 + 54 / 3600), 151 + 12 / 60 + 35 / 3600)
-PITTSBURGH = (40 + 26 / 60 + 46 / 3600, -(79 + 56 / 60 + 55 / 3600))
-EIFFEL_DMS = (48 + 51 / 60 + 29.5 / 3600, 2 + 17 / 60 + 40.2 / 3600)
+
+def _exact_degrees(degrees: str, minutes: str, seconds: str = "0") -> float:
+    """The double nearest to degrees + minutes/60 + seconds/3600 computed without rounding."""
+    return float(Fraction(degrees) + Fraction(minutes) / 60 + Fraction(seconds) / 3600)
+
+
+SYDNEY_DMS = (-_exact_degrees("33", "51", "54"), _exact_degrees("151", "12", "35"))
+PITTSBURGH = (_exact_degrees("40", "26", "46"), -_exact_degrees("79", "56", "55"))
+EIFFEL_DMS = (_exact_degrees("48", "51", "29.5"), _exact_degrees("2", "17", "40.2"))
 
 # (cell, lat, lng, method)
 TYPED = [
@@ -198,3 +205,22 @@ def test_read_pair_takes_the_callers_method_and_says_refusals():
 
 def test_a_very_long_run_of_tokens_is_cut_short():
     assert read_pair(" ".join(["1"] * 2000)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lat", "lng"),
+    [
+        # 2°17'40.2" is 2.2945 exactly; adding rounded thirds gave 2.2944999999999998 in the
+        # output sheet, digits the user never wrote.
+        ("48°51'29.5\"N 2°17'40.2\"E", _exact_degrees("48", "51", "29.5"), 2.2945),
+        ("33°51'54\"S 151°12'35\"E", *SYDNEY_DMS),
+        ("40:26:46N,79:56:55W", *PITTSBURGH),
+        ("41 24.2028, 2 10.4418", 41.40338, 2.17403),
+        ("N 48° 51.502 E 2° 17.670", _exact_degrees("48", "51.502"), 2.2945),
+    ],
+)
+def test_degrees_minutes_seconds_give_the_nearest_double_of_the_exact_value(text, lat, lng):
+    location = parse_link(text)
+    assert location is not None, read_link(text).reason
+    assert location.lat == lat
+    assert location.lng == lng
