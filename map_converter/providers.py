@@ -625,6 +625,33 @@ def _here_directions(rest: str) -> Found:
     return destination_hit(waypoints[-1].split(":", 1)[0].replace("-", " ") or None)
 
 
+_HERE_ROUTE_POINT_RE = re.compile(rf"(?P<lat>{NUMBER}),(?P<lng>{NUMBER})(?:,.*)?", re.DOTALL)
+_HERE_ROUTE_SHARE_RE = re.compile(r"[a-z]-(?P<payload>[A-Za-z0-9+/_=-]+)")
+HERE_OWN_LOCATION_REASON = "directions to the phone's own location (mylocation), not to a point"
+
+
+def _here_route(rest: str) -> Found:
+    """/r/<waypoint>/…/<waypoint> route shares: the last waypoint is the destination, written
+    'lat,lng[,title]', as a place share id, or 'mylocation'."""
+    if not rest.startswith("/r/"):
+        return None
+    path = rest[3:].split("?", 1)[0].split("#", 1)[0]
+    waypoints = [waypoint for waypoint in path.split("/") if waypoint]
+    if not waypoints:
+        return None
+    destination = unquote(waypoints[-1]).strip()
+    if destination.lower() == "mylocation":
+        return Refusal(HERE_OWN_LOCATION_REASON)
+    point = _HERE_ROUTE_POINT_RE.fullmatch(destination)
+    if point:
+        return numbers_hit(point["lat"], point["lng"], "directions-destination")
+    share = _HERE_ROUTE_SHARE_RE.fullmatch(destination)
+    decoded = decode_here_share(share["payload"]) if share else None
+    if decoded:
+        return checked_point(decoded[0], decoded[1], "directions-destination")
+    return Refusal(DESTINATION_NAME_REASON)
+
+
 def _here_map(rest: str) -> Found:
     value = param(rest, "map")
     parts = value.split(",") if value else []
@@ -637,14 +664,15 @@ HERE = Provider(
     sites=(HostRule(r"(?:share\.|wego\.|www\.)?here\.com"),),
     readers=(
         Reader("/directions/", _here_directions),
+        Reader("/r/", _here_route),
         Reader("/l/", _here_place),
         Reader("/p/", _here_share),
         Reader("map=", _here_map),
     ),
     short_links=(HostRule(r"her\.is"),),
     pages=(HostRule(r"share\.here\.com|wego\.here\.com"),),
-    forms="`/l/lat,lng` pins, `/p/s-…` and `/p/e-…` share links and `/directions/…:e-…` "
-    "destinations (decoded offline), `map=lat,lng,z`; "
+    forms="`/l/lat,lng` pins, `/p/s-…` and `/p/e-…` share links, `/directions/…:e-…` and "
+    "`/r/…/lat,lng` route destinations (decoded offline), `map=lat,lng,z`; "
     "`her.is` short links are followed",
 )
 

@@ -170,6 +170,11 @@ FORMS = [
     (f"https://wego.here.com/?map={LAT},{LNG},15,normal", LAT, LNG, "viewport", "here"),
     (f"https://share.here.com/l/{LAT},{LNG},Eiffel", LAT, LNG, "pin", "here"),
     (f"https://wego.here.com/directions/mix//Eiffel-Tower:e-{HERE_E}?map=48.85,2.29,15,normal", LAT, LNG, "directions-destination", "here"),
+    # Route shares (docs.here.com/wego, "How to share a route"): the last waypoint is the destination.
+    (f"https://share.here.com/r/52.456115,13.439375/{LAT},{LNG}", LAT, LNG, "directions-destination", "here"),
+    (f"https://share.here.com/r/52.456115,13.439375,Berlin/{LAT},{LNG},Eiffel%20Tower?m=d&a=tunnel,motorway", LAT, LNG, "directions-destination", "here"),
+    (f"https://wego.here.com/r/mylocation/52.45,13.43/{LAT},{LNG},Eiffel?m=w", LAT, LNG, "directions-destination", "here"),
+    (f"https://share.here.com/r/mylocation/e-{HERE_E}?m=w", LAT, LNG, "directions-destination", "here"),
     # --- apps and national maps
     (f"magicearth://?lat={LAT}&lon={LNG}&name=Eiffel", LAT, LNG, "pin", "magic-earth"),
     (f"https://magicearth.com/?show_on_map&lat={LAT}&lon={LNG}&name=Eiffel", LAT, LNG, "pin", "magic-earth"),
@@ -250,6 +255,8 @@ NONE = [
     ("https://wego.here.com/directions/mix//Eiffel-Tower:loc-abc?map=48.85,2.29,15", "place name"),
     ("https://maps.googleapis.com/maps/api/staticmap?markers=48.85,2.29%7C40.71,-74.00", "two different places"),
     ("https://share.here.com/p/s-!!!", "no coordinates"),
+    (f"https://share.here.com/r/{LAT},{LNG}/mylocation", "own location"),
+    ("https://share.here.com/r/52.45,13.43/Lyon", "place name"),
 ]  # fmt: skip
 
 
