@@ -123,62 +123,75 @@ _HTTP_HOST_RE = re.compile(r"https?://([^/?#@:\s]*)(?=[/?#]|$)", re.IGNORECASE)
 
 
 def _locate_url(url: str) -> Location | Refusal:
+    """Read one link, and the link inside it while it only wraps another (at most _MAX_WRAPPING)."""
+    found = _read_url(url)
+    if found.__class__ is not Wrapped:  # the usual case: no loop to set up
+        return found
+    for _ in range(_MAX_WRAPPING):
+        found = _read_url(found.url.strip())
+        if found.__class__ is not Wrapped:
+            return found
+    return Refusal("a link wrapped in too many other links")
+
+
+def innermost_link(text: str) -> str:
+    """The link a cell's link wraps (Google's /url?q=, Outlook Safe Links, Facebook's l.php…),
+    as deep as _locate_url reads; the cell's own link when it wraps none. This is the link the
+    resolver requests: the wrapper itself is never fetched."""
+    url = find_url(text) or text.strip()
+    for _ in range(_MAX_WRAPPING + 1):
+        found = _read_url(url)
+        if found.__class__ is not Wrapped:
+            break
+        url = found.url.strip()
+    return url
+
+
+def _read_url(url: str) -> Location | Refusal | Wrapped:
     """Read one link: pick its provider by scheme or host, then its readers in order."""
-    wrapping_level = 0
-    while wrapping_level <= _MAX_WRAPPING:
-        plain = _HTTP_HOST_RE.match(url)
-        if plain:
-            written_host, rest = plain[1], url[plain.end() :] or "/"
-        elif url[:4].lower() == "geo:":
-            simple = _GEO_PLAIN_RE.fullmatch(url)
-            if simple:
-                found = checked_pair(float(simple["lat"]), float(simple["lng"]), "geo-uri")
-                return _located(found, "geo")
-            return _locate_geo_uri(url)
-        else:
-            head = _URL_HEAD_RE.match(url)
-            scheme = (head["scheme"] or "").lower()
-            if scheme and scheme not in ("http", "https"):
-                found = _read_app_link(scheme, url)
-                if found.__class__ is Wrapped:
-                    url = found.url.strip()
-                    wrapping_level += 1
-                    continue
-                return found
-            written_host, rest = head["host"], url[head.end() :] or "/"
-        for route in ROUTES_BY_HOST.get(written_host) or routes_for_host(written_host):
-            if rest.startswith(route.paths):
+    plain = _HTTP_HOST_RE.match(url)
+    if plain:
+        written_host, rest = plain[1], url[plain.end() :] or "/"
+    elif url[:4].lower() == "geo:":
+        simple = _GEO_PLAIN_RE.fullmatch(url)
+        if simple:
+            found = checked_pair(float(simple["lat"]), float(simple["lng"]), "geo-uri")
+            return _located(found, "geo")
+        return _locate_geo_uri(url)
+    else:
+        head = _URL_HEAD_RE.match(url)
+        scheme = (head["scheme"] or "").lower()
+        if scheme and scheme not in ("http", "https"):
+            return _read_app_link(scheme, url)
+        written_host, rest = head["host"], url[head.end() :] or "/"
+    for route in ROUTES_BY_HOST.get(written_host) or routes_for_host(written_host):
+        if rest.startswith(route.paths):
+            break
+    else:
+        return _SHORT_LINK if _is_short(written_host, rest) else _NOT_RECOGNISED
+    provider = route.provider
+    if provider.refusal:
+        return Refusal(provider.refusal)
+    found = None
+    readers = route.site_readers or (route.readers if "=" in rest else route.path_readers)
+    for marker, read in readers:  # the hot loop
+        if marker in rest:
+            found = read(rest)
+            if found is not None:
                 break
-        else:
-            return _SHORT_LINK if _is_short(written_host, rest) else _NOT_RECOGNISED
-        provider = route.provider
-        if provider.refusal:
-            return Refusal(provider.refusal)
-        found = None
-        readers = route.site_readers or (route.readers if "=" in rest else route.path_readers)
-        for marker, read in readers:  # the hot loop
+    if found is None and route.site_readers:  # a wrapper page that wraps nothing
+        for marker, read in route.readers:
             if marker in rest:
                 found = read(rest)
                 if found is not None:
                     break
-        if found is None and route.site_readers:  # a wrapper page that wraps nothing
-            for marker, read in route.readers:
-                if marker in rest:
-                    found = read(rest)
-                    if found is not None:
-                        break
-        if found.__class__ is Hit:
-            return new_tuple(Location, (*found, route.provider_name))
-        if found is None:
-            if _is_short(written_host, rest):
-                return _SHORT_LINK
-            return Refusal(f"no coordinates in this {provider.title} link")
-        if found.__class__ is Wrapped:
-            url = found.url.strip()
-            wrapping_level += 1
-            continue
-        return found
-    return Refusal("a link wrapped in too many other links")
+    if found.__class__ is Hit:
+        return new_tuple(Location, (*found, route.provider_name))
+    if found is None:
+        if _is_short(written_host, rest):
+            return _SHORT_LINK
+        return Refusal(f"no coordinates in this {provider.title} link")
+    return found
 
 
 def _is_short(written_host: str, rest: str) -> bool:
@@ -420,6 +433,7 @@ __all__ = [
     "Location",
     "find_url",
     "find_urls",
+    "innermost_link",
     "is_short_link",
     "parse_link",
     "read_link",

@@ -974,6 +974,35 @@ MAPQUEST = Provider(
 )
 
 
+# --- links wrapped by mail and social sites ------------------------------------------------------
+
+# A link pasted from Outlook, Facebook or LinkedIn is often their redirect page around the real
+# one. Only the wrapped link is read (and, if it is a short link, followed); the wrapper's own
+# host is never requested.
+LINK_WRAPPERS = Provider(
+    name="link-wrapper",
+    title="Mail and social link wrappers",
+    sites=(
+        HostRule(
+            r"[a-z]{2,5}\d{2}\.safelinks\.protection\.(?:outlook\.com|office365\.us)",
+            readers=(unwrap("url"),),
+        ),
+        HostRule(
+            r"l\.facebook\.com|lm\.facebook\.com|l\.messenger\.com",
+            ("/l.php",),
+            readers=(unwrap("u"),),
+        ),
+        HostRule(r"l\.instagram\.com", readers=(unwrap("u"),)),
+        HostRule(
+            r"(?:www\.)?linkedin\.com", ("/redir/redirect", "/safety/go"), readers=(unwrap("url"),)
+        ),
+    ),
+    readers=(),
+    forms="Outlook Safe Links `?url=`, Facebook, Messenger and Instagram `?u=`, LinkedIn "
+    "`/redir/redirect?url=`: the link inside is read (short links inside are followed)",
+)
+
+
 PROVIDERS: tuple[Provider, ...] = (
     GOOGLE,
     APPLE,
@@ -998,6 +1027,7 @@ PROVIDERS: tuple[Provider, ...] = (
     KAKAO,
     MAPQUEST,
     CHINESE_DATUMS,
+    LINK_WRAPPERS,
 )
 _SCHEME_PROVIDERS = {scheme: provider for provider in PROVIDERS for scheme in provider.schemes}
 

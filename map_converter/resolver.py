@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from .cache import ResolvedLinkCache
-from .links import LinkReading, find_url, read_link
+from .links import LinkReading, innermost_link, read_link
 from .pages import find_page_location
 from .providers import provider_for_host
 from .safety import HostPolicy, UnsafeURLError, check_url, is_public_address
@@ -99,7 +99,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 def _absolute(link: str) -> str:
     """The link as a URL with a scheme (people paste 'maps.app.goo.gl/abc')."""
-    url = find_url(link) or link.strip()
+    url = innermost_link(link)
     return url if "://" in url[:12] else "https://" + url
 
 

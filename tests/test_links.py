@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from map_converter import LinkReading, Location, parse_link, read_link
 from map_converter.coordinate_codes import decode_osm_shortlink
-from map_converter.links import MAX_LINK_CHARS
+from map_converter.links import MAX_LINK_CHARS, innermost_link
 
 PLACE_DATA = "data=!3m1!4b1!4m6!3m5!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0!8m2!3d48.8583701!4d2.2944813!16zL20vMDJqODE"
 
@@ -969,3 +969,23 @@ def test_ge0_short_codes_decode_offline(link):
 def test_organic_maps_plain_coordinates_path():
     location = parse_link("https://omaps.app/48.8583701,2.2944813/Eiffel_Tower")
     assert (location.lat, location.lng, location.method) == (48.8583701, 2.2944813, "pin")
+
+
+@pytest.mark.parametrize(
+    ("cell", "inner"),
+    [
+        (
+            "https://www.google.com/url?q=https://maps.app.goo.gl/abc&sa=D",
+            "https://maps.app.goo.gl/abc",
+        ),
+        (
+            "see https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fgoo.gl%2Fmaps%2Fabc&data=x",
+            "https://goo.gl/maps/abc",
+        ),
+        ("https://maps.app.goo.gl/abc", "https://maps.app.goo.gl/abc"),
+        ("maps.app.goo.gl/abc", "maps.app.goo.gl/abc"),
+    ],
+)
+def test_the_resolver_is_given_the_short_link_inside_a_wrapper(cell, inner):
+    assert read_link(cell).is_short_link
+    assert innermost_link(cell) == inner

@@ -58,6 +58,15 @@ FORMS = [
     (f"comgooglemaps://?q={LAT},{LNG}&zoom=14", LAT, LNG, "query", "google"),
     (f"comgooglemapsurl://www.google.com/maps/@{LAT},{LNG},15z", LAT, LNG, "viewport", "google"),
     (f"https://consent.google.com/ml?continue=https://www.google.com/maps/@{LAT},{LNG},15z&gl=FR", LAT, LNG, "viewport", "google"),
+    # --- links wrapped by mail and social sites (pasted from Outlook, Facebook, LinkedIn): the wrapped link is read
+    ("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&data=05%7C02%7Cx%40example.com%7C&sdata=abc%3D&reserved=0", LAT, LNG, "query", "google"),
+    (f"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.openstreetmap.org%2F%3Fmlat%3D{LAT}%26mlon%3D{LNG}&data=x&reserved=0", LAT, LNG, "pin", "osm"),
+    ("https://gcc02.safelinks.protection.office365.us/?url=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&data=x", LAT, LNG, "query", "google"),
+    ("https://l.facebook.com/l.php?u=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&h=AT0abc", LAT, LNG, "query", "google"),
+    ("https://lm.facebook.com/l.php?u=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&h=AT0abc", LAT, LNG, "query", "google"),
+    ("https://l.messenger.com/l.php?u=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&h=AT0abc", LAT, LNG, "query", "google"),
+    ("https://l.instagram.com/?u=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&e=AT0abc", LAT, LNG, "query", "google"),
+    ("https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.8583701%2C2.2944813&urlhash=abc", LAT, LNG, "query", "google"),
     (f"https://maps.googleapis.com/maps/api/staticmap?center=1,1&zoom=13&markers=color:red%7Clabel:A%7C{LAT},{LNG}", LAT, LNG, "pin", "google"),
     (f"https://maps.googleapis.com/maps/api/staticmap?center={LAT},{LNG}&zoom=13&size=600x300", LAT, LNG, "viewport", "google"),
     (f"https://maps.googleapis.com/maps/api/streetview?size=600x300&location={LAT},{LNG}&heading=151", LAT, LNG, "street-view", "google"),
@@ -255,6 +264,10 @@ NONE = [
     ("https://wego.here.com/directions/mix//Eiffel-Tower:loc-abc?map=48.85,2.29,15", "place name"),
     ("https://maps.googleapis.com/maps/api/staticmap?markers=48.85,2.29%7C40.71,-74.00", "two different places"),
     ("https://share.here.com/p/s-!!!", "no coordinates"),
+    ("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2F&data=x", "not a map link"),
+    ("https://l.facebook.com/l.php?h=AT0abc", "no coordinates"),
+    ("https://evil.example/?url=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.85%2C2.29", "not a map link"),
+    ("https://safelinks.protection.outlook.com.evil.example/?url=https%3A%2F%2Fmaps.google.com%2F%3Fq%3D48.85%2C2.29", "not a map link"),
     (f"https://share.here.com/r/{LAT},{LNG}/mylocation", "own location"),
     ("https://share.here.com/r/52.45,13.43/Lyon", "place name"),
 ]  # fmt: skip
@@ -304,7 +317,8 @@ def test_every_provider_has_test_rows():
     rows = FORMS + BASIC_FOUND
     tested = {provider for *_, provider in rows}
     refused = {"datum-shifted"}  # tested through NONE: always refused with a reason
-    missing = {provider.name for provider in PROVIDERS} - tested - refused
+    wrappers = {"link-wrapper"}  # tested through the links they wrap
+    missing = {provider.name for provider in PROVIDERS} - tested - refused - wrappers
     assert not missing, f"providers without test rows: {sorted(missing)}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -125,6 +126,27 @@ def test_consent_page_is_read_through_continue(shortener):
     )
     reading = make_resolver(shortener).resolve(shortener.url("/c"))
     assert (reading.location.lat, reading.location.lng) == (1.25, 2.5)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda url: f"https://www.google.com/url?q={url}&sa=D&source=editors",
+        lambda url: (
+            f"https://nam02.safelinks.protection.outlook.com/?url={quote(url, safe='')}&data=x"
+        ),
+        lambda url: f"https://l.facebook.com/l.php?u={quote(url, safe='')}&h=AT0",
+    ],
+)
+def test_a_wrapped_short_link_is_followed_from_the_link_inside(shortener, wrap):
+    shortener.routes["/w"] = Route(location=PLACE)
+    resolver = make_resolver(shortener)
+    cell = wrap(shortener.url("/w"))
+    assert resolver.handles(cell)
+    reading = resolver.resolve(cell)
+    assert reading.location is not None, reading.reason
+    assert (reading.location.lat, reading.location.lng) == (10.5, 20.25)
+    assert shortener.hits == ["/w"]
 
 
 def test_page_fallbacks(shortener):
