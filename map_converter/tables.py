@@ -232,6 +232,11 @@ def _read_csv_grid(path: Path, file_format: str, keep: int | None = None) -> Non
             delimiter = ","
     rows: list[tuple[int, list]] = []
     count = 0
+    # csv refuses a field over 128 KB by default, so one long cell (a page pasted into a note)
+    # made the whole file unreadable. No field is longer than the text, whose size the upload
+    # limits bound already; the limit is process-wide and only ever raised.
+    if len(text) > csv.field_size_limit():
+        csv.field_size_limit(len(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
@@ -246,7 +251,7 @@ def _read_csv_grid(path: Path, file_format: str, keep: int | None = None) -> Non
                 count += 1
                 if keep is None or count <= keep:
                     rows.append((reader.line_num, row))
-    except csv.Error as error:  # NUL bytes, a field over csv's 128 KB limit
+    except csv.Error as error:  # NUL bytes
         raise UnreadableFileError(
             f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
         ) from error

@@ -111,6 +111,18 @@ def test_csv_delimiter_is_sniffed(tmp_path, delimiter):
     assert table.header == ["Name", "Link"]
 
 
+def test_a_long_cell_in_a_csv_costs_nothing_and_comes_back_whole(tmp_path):
+    # csv's default field limit is 128 KB: one long note made the whole file unreadable.
+    notes = "x" * 300_000
+    rows = [["Name", "Link", "Notes"], ["A", "40.7, -74.0", notes], ["B", "geo:1.5,2.5", "short"]]
+    source = _csv(tmp_path / "long.csv", rows)
+    conversion = convert_file(source, [(tmp_path / "out.csv", "csv")])
+    assert [result.status for result in conversion.results] == [Status.OK, Status.OK]
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written[1][2] == notes
+
+
 def test_link_cells_are_never_coerced(tmp_path):
     rows = [["Link"], ["1e5"], ["NaN"], ["00123"], ["40.7, -74.0"]]
     table = read_table(_csv(tmp_path / "c.csv", rows))
