@@ -20,6 +20,7 @@ from .results import Conversion, RowResult, RowStatus
 from .sheet_values import ColumnValues
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
 from .xlsx_cells import xml_safe
+from .xlsx_links import column_letters
 from .xlsx_patch import patch_workbook
 from .xlsx_styles import COORDINATE_NUMBER_FORMAT
 
@@ -257,6 +258,7 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
         sheet.write_string(0, column, title, bold)
         sheet.set_column(column, column, widths.get(column, NEW_COLUMN_WIDTHS.get(title, 18)))
     for row_index, (_result, row) in enumerate(output_rows(conversion, layout), start=1):
+        _say_what_excel_cuts(row, row_index, layout.note_column)
         for column, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -271,6 +273,24 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
             else:
                 sheet.write_string(row_index, column, xml_safe(cell_text(value)))
     workbook.close()
+
+
+EXCEL_CELL_CHARS = 32_767  # the most text one cell holds; xlsxwriter cuts longer text there
+
+
+def _say_what_excel_cuts(row: list, row_index: int, note_column: int) -> None:
+    """A cell longer than a workbook holds is cut in the .xlsx: the row's Note says which one."""
+    long_cells = [
+        f"{column_letters(column)}{row_index + 1}"
+        for column, value in enumerate(row)
+        if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS
+    ]
+    if long_cells:
+        cut = (
+            f"{', '.join(long_cells)} held more than Excel's {EXCEL_CELL_CHARS:,} characters and "
+            "is cut in this .xlsx (the .csv output keeps it whole)"
+        )
+        row[note_column] = f"{row[note_column]}; {cut}" if row[note_column] else cut
 
 
 def link_urls(conversion: Conversion) -> list[str | None] | None:

@@ -123,6 +123,24 @@ def test_a_long_cell_in_a_csv_costs_nothing_and_comes_back_whole(tmp_path):
     assert written[1][2] == notes
 
 
+def test_a_cell_longer_than_excel_allows_is_cut_only_with_a_note_saying_so(tmp_path):
+    notes = "y" * 40_000  # Excel holds 32,767 characters in a cell
+    rows = [["Name", "Link", "Notes"], ["A", "40.7, -74.0", notes], ["B", "geo:1.5,2.5", "short"]]
+    source = _csv(tmp_path / "long.csv", rows)
+    convert_file(source, [(tmp_path / "out.xlsx", "xlsx")])
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    first, second = (
+        dict(zip(header, [cell.value for cell in row], strict=True))
+        for row in sheet.iter_rows(2, 3)
+    )
+    assert first["Notes"] == notes[:32_767]
+    assert first["Status"] == "ok"
+    assert "C2" in first["Note"]
+    assert "32,767" in first["Note"]
+    assert second["Note"] == "geo: URI"
+
+
 def test_link_cells_are_never_coerced(tmp_path):
     rows = [["Link"], ["1e5"], ["NaN"], ["00123"], ["40.7, -74.0"]]
     table = read_table(_csv(tmp_path / "c.csv", rows))
