@@ -496,7 +496,8 @@ def test_review_step_reads_well_and_has_its_tools(
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text(far_row.get_attribute("data-row-number"))
     map_box = page.locator("#map").bounding_box()
-    assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= 800  # all on screen
+    assert map_box["y"] >= 0  # all on screen
+    assert map_box["y"] + map_box["height"] <= 800
     page.wait_for_function(  # Leaflet's pan that keeps the popup inside the map is animated
         """() => {
             const map = document.querySelector("#map").getBoundingClientRect();

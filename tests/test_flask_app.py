@@ -113,10 +113,8 @@ def test_full_flow_and_downloads(client):
         assert response.status_code == 200
         assert media in response.content_type
         disposition = response.headers["Content-Disposition"]
-        assert (
-            disposition.startswith("attachment")
-            and f"My Places-coordinates.{output_format}" in disposition
-        )
+        assert disposition.startswith("attachment")
+        assert f"My Places-coordinates.{output_format}" in disposition
     geojson = json.loads(client.get(f"/download/{session_id}?format=geojson").data)
     assert geojson["features"][0]["geometry"]["coordinates"] == [2.2944813, 48.8583701]
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/download/{session_id}").data))
@@ -182,6 +180,17 @@ def test_a_file_without_links_uploads_and_says_to_choose_a_column(client):
     assert "Choose the sheet and the column" in body["message"]
     assert_error(client.post(f"/process/{body['id']}"), 422, "no_link_column")
     assert client.post(f"/process/{body['id']}?wait=20", json={"column": "B"}).status_code == 202
+
+
+def test_a_cell_of_300_000_characters_fails_its_row_only(client):
+    content = b"Name,Map link\nHuge," + b"x" * 300_000 + b'\nText,"-26.108204, 28.0527061"\n'
+    response = upload(client, content)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    session_id = response.get_json()["id"]
+    run_to_done(client, session_id)
+    rows = client.get(f"/results/{session_id}").get_json()["rows"]
+    assert [row["status"] for row in rows] == ["failed", "ok"]
+    assert "longer than" in rows[0]["note"]
 
 
 def test_plain_text_named_like_a_workbook_is_not_a_spreadsheet(client):

@@ -99,7 +99,8 @@ def test_new_coordinate_cells_show_every_digit_in_a_patched_workbook(tmp_path):
     assert [sheet["C2"].value, sheet["D2"].value] == [48.858370123456, -122.294481312345]
     for reference in ("C2", "D2", "C4", "D4"):
         assert sheet[reference].number_format == COORDINATE_NUMBER_FORMAT
-    assert sheet["C1"].font.bold and sheet["C1"].number_format == "General"  # the header's look
+    assert sheet["C1"].font.bold  # the header's look
+    assert sheet["C1"].number_format == "General"
     assert sheet["E2"].number_format == "General"  # Status is text
     assert sheet.column_dimensions["D"].width >= len("-122.294481312345")
 
