@@ -67,6 +67,10 @@ class Table:
     counted_rows: int | None = None
     # The sheet's XML passed sheet_xml.check_sheet (read_table's check_sheet_xml).
     sound_sheet: SoundSheet | None = None
+    # CSV/TSV only: the delimiter, and how many columns the header row names. A row with more
+    # cells than that may hold a link written without quotes and cut at its commas.
+    csv_delimiter: str | None = None
+    named_columns: int = 0
 
     @property
     def row_count(self) -> int:
@@ -86,12 +90,26 @@ class Table:
         """The link in a cell: its hyperlink target when the visible text is only a label."""
         row = self.rows[data_index]
         text = cell_text(row[column]) if column < len(row) else ""
+        if self.csv_delimiter is not None and len(row) > self.named_columns:
+            return self._link_cut_at_delimiters(row, column, text)
         if not self.cell_links:
             return text
         target = self.cell_links.get((self.row_numbers[data_index], column))
         if target and (not text or read_link(text).location is None):
             return target
         return text
+
+    def _link_cut_at_delimiters(self, row: list, column: int, text: str) -> str:
+        """A link written into a CSV line without quotes is cut at each comma, its pieces pushed
+        into the cells after it. When the cell alone names no point: the cell joined with as
+        many of the next cells as the row has cells too many (the text the person wrote, the
+        same delimiters between), if that names a point or is a short link."""
+        if not text or _looks_like_map_link(text):
+            return text
+        surplus = len(row) - self.named_columns  # all of them: a shorter piece of a place link
+        pieces = row[column : column + surplus + 1]  # could name its viewport, not its pin
+        joined = self.csv_delimiter.join(map(cell_text, pieces)).rstrip(self.csv_delimiter)
+        return joined if _looks_like_map_link(joined) else text
 
 
 def cell_text(value: object) -> str:
@@ -133,8 +151,9 @@ def read_table(
     path = Path(path)
     file_format = file_format or sniff_format(path)
     if file_format in ("csv", "tsv"):
-        grid = _read_csv_grid(path, file_format, _with_header_margin(keep_rows))
+        grid, delimiter = _read_csv_grid(path, file_format, _with_header_margin(keep_rows))
         table = _table_from_grid(path, file_format, [], None, grid, {})
+        table.csv_delimiter = delimiter
     else:
         table = _read_workbook_table(
             path, file_format, sheet, _with_header_margin(keep_rows), check_sheet_xml
@@ -216,7 +235,9 @@ def _first_lines(text: str, count: int) -> str:
     return text[:end]
 
 
-def _read_csv_grid(path: Path, file_format: str, keep: int | None = None) -> NonBlankRows:
+def _read_csv_grid(
+    path: Path, file_format: str, keep: int | None = None
+) -> tuple[NonBlankRows, str]:
     """The non-blank rows of a CSV/TSV file as (row number, cells), delimiter sniffed.
 
     Blank lines are skipped as they are read (a file of empty lines costs no memory) and
@@ -255,7 +276,7 @@ def _read_csv_grid(path: Path, file_format: str, keep: int | None = None) -> Non
         raise UnreadableFileError(
             f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
         ) from error
-    return NonBlankRows(rows, count)
+    return NonBlankRows(rows, count), delimiter
 
 
 def _too_many_columns(count: int) -> str:
@@ -300,7 +321,7 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
         header.pop()
     if len(header) > MAX_COLUMNS:
         raise TooManyColumnsError(_too_many_columns(len(header)))
-    width = len(header)
+    width = named_columns = len(header)
     header = [name or f"Column {index + 1}" for index, name in enumerate(header)]
     rows, row_numbers = [], []
     for row_number, row in grid[header_index + 1 :]:
@@ -317,6 +338,7 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
     return Table(
         path, file_format, sheet_names, sheet_name, header, rows, row_numbers,
         header_row_number, cell_links, counted_rows=counted if counted != len(rows) else None,
+        named_columns=named_columns,
     )  # fmt: skip
 
 

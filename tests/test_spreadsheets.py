@@ -141,6 +141,50 @@ def test_a_cell_longer_than_excel_allows_is_cut_only_with_a_note_saying_so(tmp_p
     assert second["Note"] == "geo: URI"
 
 
+PLACE_URL = (
+    "https://www.google.com/maps/place/Eiffel+Tower/@48.8583701,2.2922926,17z/data=!3m1!4b1"
+    "!4m6!3m5!1s0x0:0x1!8m2!3d48.8583701!4d2.2944813!16s"
+)
+
+
+def test_a_link_cut_at_its_commas_in_a_hand_written_csv_is_read_whole(tmp_path):
+    # Links with commas written into a CSV without quotes: the line splits at every comma.
+    lines = [
+        "Name,Map link",
+        f"Eiffel,{PLACE_URL}",
+        "Centre,https://www.google.com/maps/@48.85,2.29,15z",
+        'Quoted,"https://maps.google.com/?q=40.7,-74.0"',
+        "Plain,geo:1.5,2.5",
+    ]
+    middle = [  # the link in a middle column, a note after it
+        "Name,Map link,Notes",
+        "Centre,https://www.google.com/maps/@48.85,2.29,15z,nice view",
+        "Eiffel,https://maps.google.com/?q=48.8583701,2.2944813,",
+    ]
+    for name, text in (("last.csv", lines), ("middle.csv", middle)):
+        (tmp_path / name).write_text("\n".join(text) + "\n", encoding="utf-8")
+    conversion = convert_table(read_table(tmp_path / "last.csv"))
+    points = [(r.lat, r.lng, r.method) for r in conversion.results]
+    assert points == [
+        (48.8583701, 2.2944813, "pin"),
+        (48.85, 2.29, "viewport"),
+        (40.7, -74.0, "query"),
+        (1.5, 2.5, "geo-uri"),
+    ]
+    assert conversion.results[0].link == PLACE_URL
+    conversion = convert_table(read_table(tmp_path / "middle.csv"), column="Map link")
+    points = [(r.lat, r.lng, r.method) for r in conversion.results]
+    assert points == [(48.85, 2.29, "viewport"), (48.8583701, 2.2944813, "query")]
+
+
+def test_cells_after_the_header_are_never_joined_into_a_link_that_reads_alone(tmp_path):
+    lines = ["Name,Map link", 'A,"48.1, 2.1",10,20', "B,geo:1.5,2.5"]
+    (tmp_path / "extra.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conversion = convert_table(read_table(tmp_path / "extra.csv"))
+    assert [(r.lat, r.lng) for r in conversion.results] == [(48.1, 2.1), (1.5, 2.5)]
+    assert conversion.results[0].link == "48.1, 2.1"
+
+
 def test_link_cells_are_never_coerced(tmp_path):
     rows = [["Link"], ["1e5"], ["NaN"], ["00123"], ["40.7, -74.0"]]
     table = read_table(_csv(tmp_path / "c.csv", rows))
