@@ -19,6 +19,7 @@ from .errors import (
     TooManyRowsError,
     UnreadableFileError,
 )
+from .link_finding import find_urls
 from .links import read_link
 from .sheet_xml import SoundSheet
 from .sniffing import sniff_format
@@ -101,14 +102,20 @@ class Table:
 
     def _link_cut_at_delimiters(self, row: list, column: int, text: str) -> str:
         """A link written into a CSV line without quotes is cut at each comma, its pieces pushed
-        into the cells after it. When the cell alone names no point: the cell joined with as
-        many of the next cells as the row has cells too many (the text the person wrote, the
-        same delimiters between), if that names a point or is a short link."""
-        if not text or _looks_like_map_link(text):
+        into the cells after it. When the cell starts a link but alone names no point: the cell
+        joined with as many of the next cells as the row has cells too many (the text the
+        person wrote, the same delimiters between), if that names a point or is a short link."""
+        stripped = text.strip()
+        if not stripped or _looks_like_map_link(stripped):
             return text
+        starts = find_urls(stripped)
+        if not starts or starts[0][1] != 0:
+            return text  # only a cell that starts a link: a name before one never reads as it
         surplus = len(row) - self.named_columns  # all of them: a shorter piece of a place link
-        pieces = row[column : column + surplus + 1]  # could name its viewport, not its pin
-        joined = self.csv_delimiter.join(map(cell_text, pieces)).rstrip(self.csv_delimiter)
+        pieces = [cell_text(cell) for cell in row[column + 1 : column + 1 + surplus]]
+        if any("://" in piece or "geo:" in piece.lower() for piece in pieces):
+            return text  # another link follows: never joined into this one
+        joined = self.csv_delimiter.join([text, *pieces]).rstrip(self.csv_delimiter)
         return joined if _looks_like_map_link(joined) else text
 
 

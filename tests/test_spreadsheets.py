@@ -177,6 +177,24 @@ def test_a_link_cut_at_its_commas_in_a_hand_written_csv_is_read_whole(tmp_path):
     assert points == [(48.85, 2.29, "viewport"), (48.8583701, 2.2944813, "query")]
 
 
+def test_only_a_cell_that_starts_a_link_is_joined_with_the_cells_after_it(tmp_path):
+    # Joined with the pieces after it, the name before a cut link would read as that link's
+    # viewport: the name column must not look like links, nor an ID and a number like a pair.
+    lines = ["Name,Where", f"Eiffel,{PLACE_URL}", f"Tower,{PLACE_URL}"]
+    (tmp_path / "names.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(tmp_path / "names.csv")
+    assert table.link_text(0, 0) == "Eiffel"
+    conversion = convert_table(table)
+    assert conversion.link_column == 1
+    assert [(r.lat, r.lng, r.method) for r in conversion.results] == [
+        (48.8583701, 2.2944813, "pin")
+    ] * 2
+    lines = ["ID,Position", "12,48.1, 2.1", "13,48.2, 2.2"]
+    (tmp_path / "ids.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(tmp_path / "ids.csv")
+    assert [table.link_text(index, 0) for index in range(2)] == ["12", "13"]
+
+
 def test_cells_after_the_header_are_never_joined_into_a_link_that_reads_alone(tmp_path):
     lines = ["Name,Map link", 'A,"48.1, 2.1",10,20', "B,geo:1.5,2.5"]
     (tmp_path / "extra.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
