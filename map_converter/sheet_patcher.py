@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from .errors import UnreadableFileError
 from .sheet_values import ColumnValues, RowValues, ValueCursor
-from .sheet_xml import NoCheck, SheetXmlCheck, SoundSheet
+from .sheet_xml import CHUNK_BYTES, NoCheck, SheetXmlCheck, SoundSheet
 from .xlsx_cells import (
     TAG_REST_RE,
     NewCells,
@@ -28,13 +28,25 @@ from .xlsx_cells import (
 )
 from .xlsx_links import column_letters, column_number
 
-CHUNK_BYTES = 1 << 20
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 # Where something interesting may start: markup that can hide '<row', and the tags we edit.
 _MARK_RE = re.compile(
     rb"<(?:!--|!\[CDATA\[|\?|!|(/?)(" + _NAME + rb")(row|sheetData|dimension|cols)(?=[\s/>]))"
 )
 _CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_NOT_MARKUP = -1
+
+
+def _markup_end(buffer: bytes, start: int) -> int | None:
+    """End of the comment, CDATA section or PI at start; None when it ends beyond the buffer,
+    _NOT_MARKUP when there is none of them at start."""
+    for begin, finish in _CLOSERS.items():
+        if buffer.startswith(begin, start):
+            stop = buffer.find(finish, start + len(begin))
+            return None if stop < 0 else stop + len(finish)
+    return _NOT_MARKUP
+
+
 _ROW_NUMBER_RE = attribute_re(b"r", rb"(\d+)")  # .match() at the row's '<'
 _SPANS_RE = re.compile(rb'\s+spans\s*=\s*"[^"]*"')
 _DIMENSION_REF_RE = re.compile(rb'ref\s*=\s*"([A-Z]{1,3}\d+)(?::([A-Z]{1,3})(\d+))?"')
@@ -140,12 +152,11 @@ class SheetPatcher:
         start = mark.start()
         name = mark.group(3)
         if name is None:  # a comment, CDATA, PI or declaration: copied, never looked into
-            for begin, finish in _CLOSERS.items():
-                if buffer.startswith(begin, start):
-                    stop = buffer.find(finish, start + len(begin))
-                    return (None, None) if stop < 0 else (stop + len(finish), None)
-            tag = TAG_REST_RE.match(buffer, mark.end())
-            return (None, None) if tag is None else (tag.end(), None)
+            end = _markup_end(buffer, start)
+            if end == _NOT_MARKUP:
+                tag = TAG_REST_RE.match(buffer, mark.end())
+                end = None if tag is None else tag.end()
+            return end, None
         tag = TAG_REST_RE.match(buffer, mark.end())
         if tag is None:
             return None, None
@@ -181,15 +192,10 @@ class SheetPatcher:
             if end < 0 and special < 0:
                 return None
             if special >= 0:  # a comment or CDATA inside the row may hold '</row>'
-                for begin, finish in _CLOSERS.items():
-                    if buffer.startswith(begin, special):
-                        stop = buffer.find(finish, special + len(begin))
-                        if stop < 0:
-                            return None
-                        search_from = stop + len(finish)
-                        break
-                else:
-                    search_from = special + 2
+                skipped = _markup_end(buffer, special)
+                if skipped is None:
+                    return None
+                search_from = special + 2 if skipped == _NOT_MARKUP else skipped
                 continue
             return end, end + len(closing)
 
@@ -281,18 +287,15 @@ class SheetPatcher:
         number = _ROW_NUMBER_RE.match(tag_bytes)
         row_number = int(number.group(1)) if number else self.previous_row_number + 1
         self.previous_row_number = row_number
-        missing = []  # rows we must write that the sheet has no <row> for, in order
+        missing = self._new_rows(prefix, before=row_number)
         values_to_write = self._values
-        while values_to_write.next is not None and values_to_write.next[0] < row_number:
-            missing.append(self._new_row(*values_to_write.next, prefix))
-            values_to_write.advance()
         values = None
         if values_to_write.next is not None and values_to_write.next[0] == row_number:
             values = values_to_write.next[1]
             values_to_write.advance()
         if values is None:
             end = b"" if tag_bytes.endswith(b"/>") else b"</" + prefix + b"row>"
-            return b"".join(missing) + tag_bytes + content + end
+            return missing + tag_bytes + content + end
         start_tag = _SPANS_RE.sub(b"", tag_bytes)  # spans is a hint our new cells would break
         if start_tag.endswith(b"/>"):
             start_tag = start_tag[:-2].rstrip() + b">"
@@ -309,7 +312,7 @@ class SheetPatcher:
             body = content + new_cells.row_xml(row_number, values)
         else:
             body = merged_cells(content, prefix, row_number, values, is_header, self.data_styles)
-        return b"".join(missing) + start_tag + body + b"</" + prefix + b"row>"
+        return missing + start_tag + body + b"</" + prefix + b"row>"
 
     def _new_cells(self, prefix: bytes) -> NewCells:
         """The new cells below the header (their style: a number format), for this prefix."""
@@ -324,17 +327,22 @@ class SheetPatcher:
         cells = new_cells.row_xml(row_number, values)
         return b'<%srow r="%d">%s</%srow>' % (prefix, row_number, cells, prefix)
 
-    def _remaining_rows(self, prefix: bytes) -> bytes:
+    def _new_rows(self, prefix: bytes, before: int | None = None) -> bytes:
+        """Rows we must write that the sheet has no <row> for: those numbered below `before`,
+        or all that are left."""
         rows = []
-        while self._values.next is not None:
-            rows.append(self._new_row(*self._values.next, prefix))
-            self._values.advance()
+        values_to_write = self._values
+        while values_to_write.next is not None and (
+            before is None or values_to_write.next[0] < before
+        ):
+            rows.append(self._new_row(*values_to_write.next, prefix))
+            values_to_write.advance()
         return b"".join(rows)
 
     def _sheet_data_tag(self, tag_bytes: bytes, is_closing: bytes, prefix: bytes) -> bytes:
         if is_closing:
             self.after_sheet_data = True
-            return self._remaining_rows(prefix) + tag_bytes
+            return self._new_rows(prefix) + tag_bytes
         self.in_sheet_data = True
         self.prefix = prefix
         cols = b""
@@ -351,7 +359,7 @@ class SheetPatcher:
         if tag_bytes.endswith(b"/>"):
             self.after_sheet_data = True
             opened = tag_bytes[:-2].rstrip() + b">"
-            return cols + opened + self._remaining_rows(prefix) + b"</" + prefix + b"sheetData>"
+            return cols + opened + self._new_rows(prefix) + b"</" + prefix + b"sheetData>"
         return cols + tag_bytes
 
     def _dimension(self, tag_bytes: bytes) -> bytes:

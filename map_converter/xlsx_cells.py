@@ -242,7 +242,7 @@ def _split_cells(content: bytes, prefix: bytes) -> list[tuple[int, bytes]]:
         tag = TAG_REST_RE.match(content, end_tag)
         finish = tag.end() if tag else len(content)
         element = content[begin:finish]
-        reference = CELL_REF_RE.match(element, 0, (TAG_REST_RE.match(element, 1) or tag).end())
+        reference = CELL_REF_RE.match(element)  # steps over attributes: stays in the start tag
         column = column_number(reference.group(1).decode()) if reference else next_column
         next_column = column + 1
         cells.append((column, element))
