@@ -2,7 +2,8 @@
 
 Everything else in the package (other sheets, widths, frozen panes, macros) is copied byte for
 byte, but the styles part, which gains one number format (xlsx_styles). The sheet goes through
-sheet_patcher; inflating and deflating it run in threads of their own (background_io).
+sheet_patcher; inflating and deflating it run in threads of their own (background_io), with
+ISA-L's inflate and deflate in place of zlib's (_with_isal).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from isal import isal_zlib
+
 from .background_io import ReadAhead, WriteBehind
 from .sheet_patcher import CHUNK_BYTES, SheetPatcher
 from .sheet_values import ColumnValues, RowValues
@@ -20,6 +23,21 @@ from .sheet_xml import SoundSheet
 from .xlsx_cells import CellValue
 from .xlsx_links import sheet_part_path, styles_part_path
 from .xlsx_styles import COORDINATE_NUMBER_FORMAT, with_number_format
+
+# ISA-L's level 2: the 48 MB sheet of a 100,000-row output in 0.05 s and 6.75 MB, where zlib's
+# level 1 takes 0.22 s for 6.86 MB (its level 3 is three times slower for no gain).
+ISAL_LEVEL = 2
+
+
+def _with_isal(member: zipfile.ZipExtFile, written) -> None:
+    """ISA-L's inflate and deflate for one part, in place of the zlib objects zipfile made when
+    it opened them (zipfile has no public knob): the same raw deflate format, which every zip
+    reader inflates, at 2x zlib's inflate speed and 4x its deflate. zipfile still reads the
+    headers and checks and writes the CRC. A stored part has neither object and stays stored."""
+    if getattr(member, "_decompressor", None) is not None:
+        member._decompressor = isal_zlib.decompressobj(-15)
+    if getattr(written, "_compressor", None) is not None:
+        written._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
 
 
 @contextlib.contextmanager
@@ -31,18 +49,15 @@ def _streams(
     with (
         source.open(info) as member,
         target.open(entry, "w", force_zip64=info.file_size > (1 << 30)) as written,
-        ReadAhead(member, CHUNK_BYTES) as reader,
-        WriteBehind(written) as writer,
     ):
-        yield reader, writer
+        _with_isal(member, written)
+        with ReadAhead(member, CHUNK_BYTES) as reader, WriteBehind(written) as writer:
+            yield reader, writer
 
 
 def _copy_member(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-    """A part copied as it is, deflated again at level 1 (a 10 MB shared-strings part: 0.08 s,
-    not 0.2 s, for a fifth more bytes)."""
+    """A part copied as it is, deflated again by ISA-L (a 10 MB shared-strings part: 0.02 s)."""
     entry = copy.copy(info)
-    if entry.compress_type == zipfile.ZIP_DEFLATED:
-        entry._compresslevel = 1  # zipfile has no public knob
     with _streams(source, info, target, entry) as (reader, writer):
         while chunk := reader.read(CHUNK_BYTES):
             writer.write(chunk)
@@ -88,7 +103,6 @@ def patch_workbook(
                         patched = zipfile.ZipInfo(info.filename, info.date_time)
                         patched.external_attr = info.external_attr
                         patched.compress_type = zipfile.ZIP_DEFLATED
-                        patched._compresslevel = 1  # speed over size; zipfile has no public knob
                         with _streams(source, info, target, patched) as (reader, writer):
                             SheetPatcher(
                                 rows, last_column, widths, header_row, data_styles, sound_sheet

@@ -354,3 +354,41 @@ def test_values_by_column_are_the_result_cells_of_every_row(tmp_path):
     for index, result in enumerate(conversion.results):
         by_row = output._result_cells(layout, result, conversion.table.rows[index])
         assert {column: cells[index] for column, cells in values.columns.items()} == by_row
+
+
+@pytest.mark.parametrize("sheet_compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_parts_read_back_whole_by_zlib_whatever_deflates_them(tmp_path, sheet_compression):
+    """ISA-L inflates and deflates what we stream; the file must still be plain deflate that
+    zlib (every spreadsheet program's kind) reads with matching CRCs, stored parts stay stored,
+    and every part but the sheet and styles comes back byte for byte. The sheet spans several
+    read chunks."""
+    body = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{("place " + str(n) + " ") * 8}</t></is></c></row>'
+        for n in range(1, 30_001)
+    )
+    source = workbook_with_sheet_xml(tmp_path / "plain.xlsx", sheet(body))
+    mixed = tmp_path / "mixed.xlsx"
+    with zipfile.ZipFile(source) as plain, zipfile.ZipFile(mixed, "w") as target:
+        for info in plain.infolist():
+            data = plain.read(info)
+            is_sheet = info.filename == "xl/worksheets/sheet1.xml"
+            info.compress_type = sheet_compression if is_sheet else zipfile.ZIP_DEFLATED
+            if info.filename == "docProps/app.xml":
+                info.compress_type = zipfile.ZIP_STORED
+            target.writestr(info, data)
+    output_path = tmp_path / "out.xlsx"
+    rows = {n: {2: n / 7, 3: f"row {n}"} for n in range(1, 30_001)}
+    patch_workbook(mixed, output_path, "Sheet", rows, (2, 3), {2: 12.0, 3: 12.0})
+    with zipfile.ZipFile(mixed) as before, zipfile.ZipFile(output_path) as after:
+        assert after.testzip() is None
+        for info in before.infolist():
+            written = after.getinfo(info.filename)
+            assert written.compress_type == info.compress_type or (
+                info.filename == "xl/worksheets/sheet1.xml"
+                and written.compress_type == zipfile.ZIP_DEFLATED
+            )
+            if info.filename not in ("xl/worksheets/sheet1.xml", "xl/styles.xml"):
+                assert after.read(info.filename) == before.read(info)
+        patched = after.read("xl/worksheets/sheet1.xml")
+    assert len(patched) > 3 * sheet_patcher.CHUNK_BYTES
+    assert cells_by_row(patched)["30000"] == ["A30000", "C30000", "D30000"]
