@@ -254,7 +254,9 @@ class SheetPatcher:
         pieces = region.split(closer)
         output: list[bytes] = []
         append = output.append
+        done = start  # the rows before it are in output
         for row_number, piece in zip(row_numbers, pieces, strict=False):  # pieces ends with b""
+            done += len(piece) + len(closer)
             waiting = values_to_write.next  # (row number, values) of the next row to write
             if waiting is None or waiting[0] > row_number:  # nothing to write in this row
                 append(piece)
@@ -271,6 +273,8 @@ class SheetPatcher:
                 tag_start = piece.find(b"<")  # after the whitespace between rows
                 append(piece[:tag_start])
                 append(self._row(piece[tag_start:tag_end], piece[tag_end:], prefix))
+                if row_number == header_row and done < end:
+                    return done, b"".join(output)  # the rows after the header: a run again
                 continue
             values_to_write.advance()
             if piece.find(b"spans", 0, tag_end) >= 0:

@@ -392,3 +392,31 @@ def test_parts_read_back_whole_by_zlib_whatever_deflates_them(tmp_path, sheet_co
         patched = after.read("xl/worksheets/sheet1.xml")
     assert len(patched) > 3 * sheet_patcher.CHUNK_BYTES
     assert cells_by_row(patched)["30000"] == ["A30000", "C30000", "D30000"]
+
+
+def test_rows_after_the_header_go_as_one_run(tmp_path, monkeypatch):
+    """Every sheet has its header in its first chunk: the header row takes the row-by-row path
+    (its cells take the header's look), and the rows after it must be written as a run again,
+    not one by one to the end of the chunk (the whole of a small sheet)."""
+    body = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 51))
+    source = workbook_with_sheet_xml(tmp_path / "in.xlsx", sheet(body))
+    data = list(range(2, 51))
+    values = ColumnValues(
+        data,
+        {2: [n / 3 for n in data], 3: ["ok"] * len(data)},
+        1,
+        {2: "Latitude", 3: "Status"},
+    )
+    written_one_by_one = []
+    row_xml = sheet_patcher.NewCells.row_xml
+    monkeypatch.setattr(
+        sheet_patcher.NewCells,
+        "row_xml",
+        lambda self, number, cells: (
+            written_one_by_one.append(number) or row_xml(self, number, cells)
+        ),
+    )
+    output_path = tmp_path / "out.xlsx"
+    patch_workbook(source, output_path, "Sheet", values, (2, 3), {2: 12.0}, header_row=1)
+    assert written_one_by_one == [1]
+    assert cells_by_row(sheet_xml_of(output_path))["50"] == ["A50", "C50", "D50"]
