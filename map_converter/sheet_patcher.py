@@ -67,9 +67,9 @@ class _RunPatterns:
             b"(" + re.escape(row) + rb' r="\d+"(?: (?!spans=)[\w:.-]+="[^"<>]*")*) spans="[^"<>]*"'
         )
         self.row_joins = re.compile(re.escape(self.row_closer) + rb"\s*" + re.escape(row))
-        self.cell_columns = re.compile(re.escape(cell) + rb' r="([A-Z]{1,3})\d+"')
-        # A cell that does not start <c r="A1": the run is not plain.
-        self.loose_cell = re.compile(re.escape(cell) + rb'(?=[\s/>])(?! r="[A-Z]{1,3}\d+")')
+        # The column letters of each cell, b"" for a cell that does not start <c r="A1" (then
+        # the run is not plain): one pass finds both.
+        self.cell_columns = re.compile(re.escape(cell) + rb'(?=[\s/>])(?: r="([A-Z]{1,3})\d+")?')
         self.sheet_data_end = b"</" + prefix + b"sheetData"
         self.stoppers = (b"<!", b"<?", self.sheet_data_end)
 
@@ -229,12 +229,11 @@ class SheetPatcher:
                 region.count(closer + patterns.row_opener) != count - 1
                 and len(patterns.row_joins.findall(region)) != count - 1
             )  # rows side by side, or with whitespace between them
-            or patterns.loose_cell.search(region) is not None
+            or b"" in (cell_letters := set(patterns.cell_columns.findall(region)))
         ):
             self._no_run_before = self._offset + end
             return None
         # Every '<row' is the start of one piece, so piece i is row i: its tag, then its cells.
-        cell_letters = set(patterns.cell_columns.findall(region))
         last_existing = max((column_number(c.decode()) for c in cell_letters), default=-1)
         prefix, header_row, values_to_write = self.prefix, self.header_row, self._values
         new_cells = self._new_cells(prefix)
