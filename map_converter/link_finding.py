@@ -7,7 +7,9 @@ import re
 
 MAX_LINKS_PER_CELL = 8
 
-_URL_CHARS = r"[^\s<>\"`\u2026{}|\\^]"
+# A quote ends a link, but for the seconds mark of a place name in it (…/place/48°51'29.6"N+…):
+# a quote after a digit and before a hemisphere letter is part of the link.
+_URL_CHARS = r"(?:[^\s<>\"`\u2026{}|\\^]|(?<=\d)\"(?=[NSEWnsew]))"
 _SCHEME_URL_RE = re.compile(
     r"(?:https?://|geo:|google\.navigation:|comgooglemaps(?:url)?://|maps://|waze://|om://|"
     r"mapsme://|ge0://|cm://|magicearth://|bingmaps:|baidumap://|iosamap://|androidamap://|"

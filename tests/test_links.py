@@ -204,6 +204,37 @@ FOUND = [
         "pin",
         "google",
     ),
+    # The same place name as some tools and scripts write it: decoded, with a quote for the
+    # seconds (also the Unicode double prime); the quote is part of the link, not its end.
+    (
+        "https://www.google.com/maps/place/48°51'29.6\"N+2°17'40.2\"E/@48.8582,2.2945,17z",
+        48.858222222222224,
+        2.2945,
+        "pin",
+        "google",
+    ),
+    (
+        "https://www.google.com/maps/place/48°51′29.6″N+2°17′40.2″E/@48.8582,2.2945,17z",
+        48.858222222222224,
+        2.2945,
+        "pin",
+        "google",
+    ),
+    (
+        "https://www.google.com/maps/place/51°30'00.0\"N+0°07'12.0\"W/@51.5000001,-0.1200001,17z"
+        "/data=!3m1!1e3!4m4!3m3!8m2!3d51.5!4d-0.12",
+        51.5,
+        -0.12,
+        "pin",
+        "google",
+    ),
+    (
+        'See "https://www.google.com/maps/place/48°51\'29.6"N+2°17\'40.2"E/@48.8582,2.2945,17z"',
+        48.858222222222224,
+        2.2945,
+        "pin",
+        "google",
+    ),
     # ll=, sll=, center=, viewpoint=, cbll=
     (
         "https://maps.google.com/maps?ll=37.4219999,-122.0840575&z=17",
