@@ -2,7 +2,7 @@
 
 A cell is read in three steps: find the links in it (trimmed of the punctuation and markup that
 pasting leaves around them), read each with the provider record that owns its host or scheme
-(providers.py), and make sure everything in the cell names one place. A cell without a link is
+(url_reading.py, providers.py), and make sure everything in the cell names one place. A cell without a link is
 read as coordinate text (coordinates.py).
 """
 
@@ -11,51 +11,35 @@ from __future__ import annotations
 import logging
 import re
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from .coordinate_codes import SHORT_PLUS_CODE_RE
 from .coordinates import (
     DECIMAL_COMMA_REASON,
-    NUMBER,
     OUT_OF_RANGE_REASON,
     TWO_PLACES_REASON,
     UNCLEAR_REASON,
-    ZERO_REASON,
     Refusal,
-    checked_pair,
     json_keys_as_labels,
     normalise_text,
     read_notation,
     read_pair,
 )
 from .link_finding import TRAILING_PUNCTUATION, find_url, find_urls
-from .link_readers import Hit, Wrapped, param, plus_code_hit, raw_param, value_hit
-from .providers import (
-    DATUM_SHIFTED_REASON,
-    ROUTES_BY_HOST,
-    Provider,
-    is_short_link_url,
-    provider_for_scheme,
-    routes_for_host,
+from .link_readers import Hit, plus_code_hit
+from .providers import DATUM_SHIFTED_REASON
+from .url_reading import (
+    SHORT_LINK,
+    Location,
+    innermost_link,
+    locate_url,
+    located,
+    new_tuple,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_LINK_CHARS = 4096
-_MAX_WRAPPING = 3  # /url?q= inside consent ?continue= inside ?link=: at most this deep
 SAME_PLACE_DEGREES = 1e-5  # about a metre: the same point written twice
-
-
-class Location(NamedTuple):
-    """A coordinate found in a link: WGS84 degrees, how it was found and from which provider.
-
-    Immutable and typed; a NamedTuple because one is made per cell and tuples are made fastest.
-    """
-
-    lat: float
-    lng: float
-    method: str
-    provider: str
 
 
 class LinkReading(NamedTuple):
@@ -64,10 +48,6 @@ class LinkReading(NamedTuple):
     location: Location | None
     reason: str = ""
     is_short_link: bool = False
-
-
-_SHORT_LINK = Refusal("short link")  # not an answer yet: only the resolver can follow it
-_NOT_RECOGNISED = Refusal("not a map link we recognise")
 
 
 # Plain words for each method, used as the Note of a successful row.
@@ -91,165 +71,6 @@ METHOD_NOTES = {
     "page-meta": "read from the map page (place metadata)",
     "page-array": "read from the map page",
 }
-
-_URL_HEAD_RE = re.compile(
-    r"(?:(?P<scheme>[a-z][a-z0-9+.-]*):)?(?://)?(?:[^/?#@\s]*@)?(?P<host>[^/?#:\s]*)(?::[^/?#]*)?",
-    re.IGNORECASE,
-)
-
-
-# --- reading one link ---------------------------------------------------------------------
-
-
-def _read_with(provider: Provider, rest: str) -> Hit | Refusal | Wrapped | None:
-    """The first answer of a provider's readers, in order of trust."""
-    for reader in provider.readers:
-        if reader.marker in rest:
-            found = reader.read(rest)
-            if found is not None:
-                return found
-    return None
-
-
-def _located(found: Hit | Refusal, provider_name: str) -> Location | Refusal:
-    if found.__class__ is Refusal:
-        return found
-    return new_tuple(Location, (*found, provider_name))
-
-
-new_tuple = tuple.__new__  # builds a NamedTuple in C: this runs once per cell
-_GEO_PLAIN_RE = re.compile(rf"geo:(?P<lat>{NUMBER}),(?P<lng>{NUMBER})", re.IGNORECASE)
-_HTTP_HOST_RE = re.compile(r"https?://([^/?#@:\s]*)(?=[/?#]|$)", re.IGNORECASE)
-
-
-def _locate_url(url: str) -> Location | Refusal:
-    """Read one link, and the link inside it while it only wraps another (at most _MAX_WRAPPING)."""
-    found = _read_url(url)
-    if found.__class__ is not Wrapped:  # the usual case: no loop to set up
-        return found
-    for _ in range(_MAX_WRAPPING):
-        found = _read_url(found.url.strip())
-        if found.__class__ is not Wrapped:
-            return found
-    return Refusal("a link wrapped in too many other links")
-
-
-def innermost_link(text: str) -> str:
-    """The link a cell's link wraps (Google's /url?q=, Outlook Safe Links, Facebook's l.php…),
-    as deep as _locate_url reads; the cell's own link when it wraps none. This is the link the
-    resolver requests: the wrapper itself is never fetched."""
-    url = find_url(text) or text.strip()
-    for _ in range(_MAX_WRAPPING + 1):
-        found = _read_url(url)
-        if found.__class__ is not Wrapped:
-            break
-        url = found.url.strip()
-    return url
-
-
-def _read_url(url: str) -> Location | Refusal | Wrapped:
-    """Read one link: pick its provider by scheme or host, then its readers in order."""
-    plain = _HTTP_HOST_RE.match(url)
-    if plain:
-        written_host, rest = plain[1], url[plain.end() :] or "/"
-    elif url[:4].lower() == "geo:":
-        simple = _GEO_PLAIN_RE.fullmatch(url)
-        if simple:
-            found = checked_pair(float(simple["lat"]), float(simple["lng"]), "geo-uri")
-            return _located(found, "geo")
-        return _locate_geo_uri(url)
-    else:
-        head = _URL_HEAD_RE.match(url)
-        scheme = (head["scheme"] or "").lower()
-        if scheme and scheme not in ("http", "https"):
-            return _read_app_link(scheme, url)
-        written_host, rest = head["host"], url[head.end() :] or "/"
-    for route in ROUTES_BY_HOST.get(written_host) or routes_for_host(written_host):
-        if rest.startswith(route.paths):
-            break
-    else:
-        return _SHORT_LINK if _is_short(written_host, rest) else _NOT_RECOGNISED
-    provider = route.provider
-    if provider.refusal:
-        return Refusal(provider.refusal)
-    found = None
-    readers = route.site_readers or (route.readers if "=" in rest else route.path_readers)
-    for marker, read in readers:  # the hot loop
-        if marker in rest:
-            found = read(rest)
-            if found is not None:
-                break
-    if found is None and route.site_readers:  # a wrapper page that wraps nothing
-        for marker, read in route.readers:
-            if marker in rest:
-                found = read(rest)
-                if found is not None:
-                    break
-    if found.__class__ is Hit:
-        return new_tuple(Location, (*found, route.provider_name))
-    if found is None:
-        if _is_short(written_host, rest):
-            return _SHORT_LINK
-        return Refusal(f"no coordinates in this {provider.title} link")
-    return found
-
-
-def _is_short(written_host: str, rest: str) -> bool:
-    path, _, query = rest.partition("?")
-    return is_short_link_url(written_host.lower().rstrip("."), path, query)
-
-
-def _read_app_link(scheme: str, url: str) -> Location | Refusal | Wrapped:
-    """An app link (waze://, comgooglemaps://, bingmaps:…): its provider's readers on the rest."""
-    provider = provider_for_scheme(scheme)
-    if provider is None:
-        return _NOT_RECOGNISED
-    if provider.refusal:
-        return Refusal(provider.refusal)
-    rest = url[len(scheme) + 1 :].lstrip("/")
-    found = _read_with(provider, rest if rest.startswith("?") else "/" + rest)
-    if found is None:
-        return Refusal(f"no coordinates in this {provider.title} link")
-    if found.__class__ is Wrapped:
-        return found
-    return _located(found, provider.name)
-
-
-def _locate_geo_uri(url: str) -> Location | Refusal:
-    """RFC 5870 geo: URIs and Android's forms: geo:lat,lng, geo:0,0?q=lat,lng(label), geo:?q=…."""
-    body = url[4:].lstrip("/")
-    path, _, query = body.partition("?")
-    path = unquote(path).split("(", 1)[0]  # geo:lat,lng(Label): the label is only a name
-    coordinates, _, parameters = path.partition(";")
-    parameters = parameters.lower()
-    if "crs=" in parameters and "crs=wgs84" not in parameters:
-        return Refusal("geo: URI in a coordinate system other than WGS84")
-    # On Android the path only sets the view and q= is the marker: the marker wins.
-    marker = None
-    if query:
-        rest = "?" + query
-        marker = value_hit(param(rest, "q"), "geo-uri")
-        if marker is None and "+" in query:
-            marker = value_hit(raw_param(rest, "q"), "geo-uri")
-    if marker is not None:
-        return _located(marker, "geo")
-    parts = [part.strip() for part in coordinates.split(",")]
-    if len(parts) not in (2, 3) or not all(parts[:2]):
-        if parts == [""] and query:
-            return Refusal(_GEO_NAME_ONLY_REASON)
-        return Refusal("malformed geo: URI")
-    # With a q= we could not read as a point, the path is only the view around a name search.
-    method = "geo-uri" if "q=" not in query else "viewport"
-    found = read_pair(f"{parts[0]},{parts[1]}", method)
-    if found is None:
-        return Refusal("malformed geo: URI")
-    if found.__class__ is Refusal:
-        return Refusal(_GEO_NAME_ONLY_REASON) if found.reason == ZERO_REASON and query else found
-    return Location(found.lat, found.lng, method, "geo")
-
-
-_GEO_NAME_ONLY_REASON = "geo: URI with a place name but no coordinates"
-
 
 # --- reading a whole cell -----------------------------------------------------------------
 
@@ -325,13 +146,13 @@ def _locate(text: str) -> Location | Refusal:
         and ("%" not in text or not _HTML_JUNK_HINT_RE.search(text))
         and (";" not in text or "&" not in text)  # HTML entities (&amp;) need the full trim
     ):
-        return _locate_url(text)  # the cell is one clean link (the usual case)
+        return locate_url(text)  # the cell is one clean link (the usual case)
     urls = find_urls(text) if (":" in text or "/" in text) else []
     if not urls:
         return _locate_text(text)
     if len(urls) == 1 and urls[0][1] == 0 and urls[0][2] >= len(text) - 3:
-        return _locate_url(urls[0][0])
-    answers = [_locate_url(url) for url, _, _ in urls]
+        return locate_url(urls[0][0])
+    answers = [locate_url(url) for url, _, _ in urls]
     locations = [answer for answer in answers if answer.__class__ is Location]
     leftover = text
     for _url, start, end in reversed(urls):
@@ -344,7 +165,7 @@ def _locate(text: str) -> Location | Refusal:
         locations.append(Location(*notation, "text"))
     if locations:
         return _one_place(locations)
-    return _SHORT_LINK if _SHORT_LINK in answers else answers[0]
+    return SHORT_LINK if SHORT_LINK in answers else answers[0]
 
 
 _BRACKETED_PAIR_RE = re.compile(r"\[\s*[-+]?[\d.]+\s*,\s*[-+]?[\d.]+\s*\]")
@@ -360,7 +181,7 @@ def _locate_text(text: str) -> Location | Refusal:
         return Refusal(BRACKETS_REASON)
     notation = read_notation(text)  # WKT, GeoJSON, x/y, "lon,lat": never read latitude first
     if notation is not None:
-        return _located(notation, "text")
+        return located(notation, "text")
     text = json_keys_as_labels(text)
     found = read_pair(text, allow_whole_numbers=False)
     if found.__class__ is Refusal and found.reason == UNCLEAR_REASON:
@@ -368,7 +189,7 @@ def _locate_text(text: str) -> Location | Refusal:
         if hits and len(hits) > 1:
             return _one_place([Location(hit.lat, hit.lng, "text", "text") for hit in hits])
     if found is not None:
-        return _located(found, "text")
+        return located(found, "text")
     if "+" in text:
         plus = plus_code_hit(text)
         if plus:
@@ -401,7 +222,7 @@ def read_link(text: str) -> LinkReading:
         return LinkReading(None, "could not read this cell (an internal error; please report it)")
     if found.__class__ is Location:
         return LinkReading(found)
-    return LinkReading(None, found.reason, found is _SHORT_LINK)
+    return LinkReading(None, found.reason, found is SHORT_LINK)
 
 
 def parse_link(text: str) -> Location | None:
@@ -422,7 +243,7 @@ def parse_link(text: str) -> Location | None:
 
 def is_short_link(text: str) -> bool:
     """True when the cell is a short share link that only the resolver can follow."""
-    return _locate(text) is _SHORT_LINK
+    return _locate(text) is SHORT_LINK
 
 
 __all__ = [
