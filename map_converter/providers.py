@@ -315,6 +315,7 @@ GOOGLE = Provider(
         HostRule(r"maps\.app\.goo\.gl|app\.goo\.gl|share\.google"),
         HostRule(r"goo\.gl", ("/maps/", "/app/")),
         HostRule(r"g\.co", ("/kgs/",)),
+        HostRule(r"g\.page"),  # a Google Business Profile's share link: opens the place's page
     ),
     pages=(
         HostRule(
@@ -328,7 +329,7 @@ GOOGLE = Provider(
     "and map embeds (`pb=`), `ll=`, `cbll=`, `viewpoint=`, `center=`, `/search/…/<lat>,<lng>,<z>z`, "
     "`/@lat,lng` viewport, `sll=`; `/url?q=` and consent `?continue=` wrappers; "
     "`google.navigation:` and `comgooglemaps://`; short links `maps.app.goo.gl`, `goo.gl/maps`, "
-    "`g.co/kgs`, `share.google`",
+    "`g.co/kgs`, `share.google`, `g.page`",
 )
 
 

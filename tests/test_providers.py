@@ -292,6 +292,8 @@ def test_a_long_data_chain_is_read_without_recursion():
         "https://maps.app.goo.gl/abcDEF123",
         "https://share.google/abcDEF",
         "https://g.co/kgs/abc",
+        "https://g.page/acme-bakery-london?share",  # a Google Business Profile's share link
+        "https://g.page/r/CabcDEF123456EAE",
         "https://go.2gis.com/abc",
         "https://binged.it/3xYz",
         "https://her.is/abc",
@@ -331,6 +333,7 @@ def test_the_resolver_allowlist_comes_from_the_records():
     policy = HostPolicy()
     for allowed in (
         "https://share.google/x",
+        "https://g.page/r/x",
         "https://yandex.com.tr/maps/-/abc",
         "https://her.is/x",
     ):
