@@ -29,14 +29,17 @@ from .xlsx_styles import COORDINATE_NUMBER_FORMAT, with_number_format
 ISAL_LEVEL = 2
 
 
-def _with_isal(member: zipfile.ZipExtFile, written) -> None:
+def _with_isal(
+    member: zipfile.ZipExtFile, info: zipfile.ZipInfo, written, entry: zipfile.ZipInfo
+) -> None:
     """ISA-L's inflate and deflate for one part, in place of the zlib objects zipfile made when
     it opened them (zipfile has no public knob): the same raw deflate format, which every zip
     reader inflates, at 2x zlib's inflate speed and 4x its deflate. zipfile still reads the
-    headers and checks and writes the CRC. A stored part has neither object and stays stored."""
-    if getattr(member, "_decompressor", None) is not None:
+    headers and checks and writes the CRC. Only deflated parts: a stored, bzip2 or LZMA part
+    keeps what zipfile gave it."""
+    if info.compress_type == zipfile.ZIP_DEFLATED and hasattr(member, "_decompressor"):
         member._decompressor = isal_zlib.decompressobj(-15)
-    if getattr(written, "_compressor", None) is not None:
+    if entry.compress_type == zipfile.ZIP_DEFLATED and hasattr(written, "_compressor"):
         written._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
 
 
@@ -50,7 +53,7 @@ def _streams(
         source.open(info) as member,
         target.open(entry, "w", force_zip64=info.file_size > (1 << 30)) as written,
     ):
-        _with_isal(member, written)
+        _with_isal(member, info, written, entry)
         with ReadAhead(member, CHUNK_BYTES) as reader, WriteBehind(written) as writer:
             yield reader, writer
 
