@@ -19,11 +19,10 @@ from .coordinates import (
     TWO_PLACES_REASON,
     UNCLEAR_REASON,
     Refusal,
-    json_keys_as_labels,
     normalise_text,
-    read_notation,
     read_pair,
 )
+from .gis_notations import json_keys_as_labels, read_notation
 from .link_finding import TRAILING_PUNCTUATION, find_url, find_urls
 from .link_readers import Hit, plus_code_hit
 from .providers import DATUM_SHIFTED_REASON
