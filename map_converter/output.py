@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import html
 import itertools
-import json
 import math
 import operator
 import re
@@ -16,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UnsupportedFormatError
+from .map_formats import write_geojson, write_kml
 from .results import Conversion, RowResult, RowStatus
 from .sheet_values import ColumnValues
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
@@ -188,7 +187,7 @@ def write_output(conversion: Conversion, path: Path | str, output_format: str | 
         raise UnsupportedFormatError(
             f"Unknown output format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}."
         )
-    writers[output_format](conversion, path)
+    writers[output_format](conversion, output_layout(conversion), path)
     return output_format
 
 
@@ -211,9 +210,8 @@ def _column_widths(conversion: Conversion, layout: OutputLayout) -> dict[int, fl
     return widths
 
 
-def write_xlsx(conversion: Conversion, path: Path) -> None:
+def write_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) -> None:
     """Patch the user's workbook when it is .xlsx/.xlsm, else write a new one."""
-    layout = output_layout(conversion)
     table = conversion.table
     if table.format in ("xlsx", "xlsm"):
         rows = _values_to_write(conversion, layout)
@@ -305,9 +303,8 @@ def link_urls(conversion: Conversion) -> list[str | None] | None:
     return urls if any(urls) else None
 
 
-def write_csv(conversion: Conversion, path: Path) -> None:
+def write_csv(conversion: Conversion, layout: OutputLayout, path: Path) -> None:
     """UTF-8 CSV (with BOM so Excel reads accents right); formula-like text is neutralised."""
-    layout = output_layout(conversion)
     numeric_columns = {layout.lat_column, layout.lng_column}
     urls = link_urls(conversion)
     header = list(layout.header)
@@ -331,76 +328,3 @@ def write_csv(conversion: Conversion, path: Path) -> None:
                     for column, value in enumerate(row)
                 ]
             )
-
-
-def _properties(
-    conversion: Conversion, layout: OutputLayout, index: int, result: RowResult
-) -> dict:
-    """The row's other columns plus what we found, for GeoJSON/KML. The sheet's own latitude and
-    longitude columns carry the point of the geometry, never the values they held before."""
-    row = conversion.table.rows[index]
-    properties = {"row_number": result.row_number}
-    ours = {layout.lat_column: result.lat, layout.lng_column: result.lng}
-    for column, title in enumerate(conversion.table.header):
-        value = ours[column] if column in ours else (row[column] if column < len(row) else None)
-        if isinstance(value, dt.date | dt.datetime | dt.time):
-            value = value.isoformat()
-        elif isinstance(value, float) and not math.isfinite(value):
-            value = None  # JSON has no Infinity or NaN
-        properties[title] = value if value != "" else None
-    properties["method"] = result.method
-    properties["note"] = result.note
-    shown = row[conversion.link_column] if conversion.link_column < len(row) else ""
-    if result.link and result.link != cell_text(shown).strip():
-        properties["Map link URL"] = result.link  # the hyperlink behind a label
-    return properties
-
-
-def write_geojson(conversion: Conversion, path: Path) -> None:
-    """A FeatureCollection with one Point per ok row."""
-    layout = output_layout(conversion)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write('{"type": "FeatureCollection", "features": [')
-        first = True
-        for index, result in enumerate(conversion.results):
-            if result.status is not RowStatus.OK:
-                continue
-            feature = {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [result.lng, result.lat]},
-                "properties": _properties(conversion, layout, index, result),
-            }
-            handle.write(
-                ("" if first else ",")
-                + "\n"
-                + json.dumps(feature, ensure_ascii=False, allow_nan=False)
-            )
-            first = False
-        handle.write("\n]}\n")
-
-
-def _xml_text(value: object) -> str:
-    return html.escape(xml_safe(cell_text(value)), quote=False)
-
-
-def write_kml(conversion: Conversion, path: Path) -> None:
-    """A KML document with a Placemark per ok row, named from the name-like column."""
-    layout = output_layout(conversion)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        handle.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
-        handle.write(f"<name>{_xml_text(conversion.table.path.stem)}</name>\n")
-        for index, result in enumerate(conversion.results):
-            if result.status is not RowStatus.OK:
-                continue
-            name = result.name or f"Row {result.row_number}"
-            data = "".join(
-                f'<Data name="{html.escape(xml_safe(str(key)))}"><value>{_xml_text(value)}</value></Data>'
-                for key, value in _properties(conversion, layout, index, result).items()
-                if value is not None
-            )
-            handle.write(
-                f"<Placemark><name>{_xml_text(name)}</name><ExtendedData>{data}</ExtendedData>"
-                f"<Point><coordinates>{result.lng!r},{result.lat!r}</coordinates></Point></Placemark>\n"
-            )
-        handle.write("</Document></kml>\n")
