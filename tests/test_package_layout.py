@@ -93,3 +93,14 @@ def test_the_core_imports_neither_flask_nor_the_web_layer():
         imported = _imports(path, load_time_only=False)
         web = {m for m in imported if m.split(".")[0] in ("flask", "werkzeug", "web", "flask_app")}
         assert not web, f"{name} imports {sorted(web)}"
+
+
+def test_no_source_file_over_400_lines_but_the_provider_table():
+    sources = [*_sources().values(), ROOT / "flask_app.py"]
+    long_files = {
+        path.name: count
+        for path in sources
+        if path.name != "providers.py"
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long_files, f"split these by what they hold: {long_files}"
