@@ -1,7 +1,7 @@
 """A compressed stream read ahead, or written behind, by a thread of its own.
 
-zlib's inflate and deflate and its CRC release the GIL, so with these the (de)compression of
-one chunk runs on another core while the caller's Python works on the next. At most `depth`
+Inflating and deflating (ISA-L's or zlib's) and the CRC release the GIL, so with these the
+(de)compression of one chunk runs on another core while the caller's Python works on the next. At most `depth`
 chunks wait in between, so memory stays a few chunks whatever the size of the stream. An
 error in the thread is raised in the caller at its next call.
 """

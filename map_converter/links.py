@@ -2,8 +2,8 @@
 
 A cell is read in three steps: find the links in it (trimmed of the punctuation and markup that
 pasting leaves around them), read each with the provider record that owns its host or scheme
-(url_reading.py, providers.py), and make sure everything in the cell names one place. A cell without a link is
-read as coordinate text (coordinates.py).
+(url_reading.py, providers.py), and make sure everything in the cell names one place. A cell
+without a link is read as coordinate text (coordinates.py, gis_notations.py).
 """
 
 from __future__ import annotations

@@ -60,18 +60,37 @@ class NoCheck:
         pass
 
 
+class SheetSoundness:
+    """SheetXmlCheck for a sheet that another reader goes through: fed each chunk it reads,
+    never raising; sound() is what the sheet is when it passed, None for any fault."""
+
+    def __init__(self):
+        self._check: SheetXmlCheck | None = SheetXmlCheck()
+
+    def feed(self, data: bytes, is_final: bool = False) -> None:
+        if self._check is None:
+            return
+        try:
+            self._check.feed(data, is_final)
+        except Exception:  # any fault: the patcher checks the sheet itself, and says what it is
+            self._check = None
+
+    def sound(self) -> SoundSheet | None:
+        self.feed(b"", True)
+        return None if self._check is None else SoundSheet(self._check.plain)
+
+
 def check_sheet(path: Path, sheet_name: str) -> SoundSheet | None:
     """What the sheet's XML is when it passes SheetXmlCheck; None for any fault or unreadable
     part (the patcher then checks it itself, and says what is wrong)."""
+    soundness = SheetSoundness()
     try:
         with (
             zipfile.ZipFile(path) as archive,
             archive.open(sheet_part_path(archive, sheet_name)) as part,
         ):
-            check = SheetXmlCheck()
             while chunk := part.read(CHUNK_BYTES):
-                check.feed(chunk)
-            check.feed(b"", True)
-    except Exception:  # any fault: the patcher checks the sheet itself, and says what it is
+                soundness.feed(chunk)
+    except Exception:  # an unreadable part: the patcher says what is wrong with it
         return None
-    return SoundSheet(check.plain)
+    return soundness.sound()

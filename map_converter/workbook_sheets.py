@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
-from .sheet_xml import check_sheet
+from .sheet_xml import SheetSoundness
 from .xlsx_links import read_xlsx_links
 
 
@@ -38,9 +38,12 @@ def non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
 
 
 def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
-    """A sheet's hyperlinks, and whether its XML is sound (when asked)."""
-    links = read_xlsx_links(path, sheet_name)
-    return links, check_sheet(path, sheet_name) if check_sheet_xml else None
+    """A sheet's hyperlinks, and whether its XML is sound (when asked), in one pass over it."""
+    if not check_sheet_xml:
+        return read_xlsx_links(path, sheet_name), None
+    soundness = SheetSoundness()
+    links = read_xlsx_links(path, sheet_name, soundness.feed)
+    return links, soundness.sound()
 
 
 def workbook_grids(path: Path, sheet: str | None, keep: int | None = None, alongside=None):

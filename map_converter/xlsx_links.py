@@ -7,6 +7,7 @@ import html
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import UnreadableFileError
@@ -95,12 +96,20 @@ _LINK_MARK_RE = re.compile(
 )
 
 
-def _scan(stream, pattern: re.Pattern, hints: tuple[bytes, ...]):
+def _scan(
+    stream,
+    pattern: re.Pattern,
+    hints: tuple[bytes, ...],
+    each_chunk: Callable[[bytes], None] | None = None,
+):
     """Matches of pattern in a stream read in chunks: memory stays at a chunk and an overlap.
-    A chunk holding none of the hint strings is not searched (a plain 'in' is 20x faster)."""
+    A chunk holding none of the hint strings is not searched (a plain 'in' is 20x faster).
+    each_chunk, when given, is handed every chunk read (another reader of the same bytes)."""
     buffer = b""
     while True:
         chunk = stream.read(_SCAN_CHUNK_BYTES)
+        if each_chunk is not None and chunk:
+            each_chunk(chunk)
         buffer += chunk
         is_end = not chunk
         cut = len(buffer) if is_end else max(0, len(buffer) - _SCAN_OVERLAP_BYTES)
@@ -119,15 +128,19 @@ def _scan(stream, pattern: re.Pattern, hints: tuple[bytes, ...]):
         buffer = buffer[cut:]
 
 
-def read_xlsx_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
-    """Cell hyperlink targets and =HYPERLINK("url", …) formulas of one sheet, read as a stream."""
+def read_xlsx_links(
+    path: Path, sheet_name: str, each_chunk: Callable[[bytes], None] | None = None
+) -> dict[tuple[int, int], str]:
+    """Cell hyperlink targets and =HYPERLINK("url", …) formulas of one sheet, read as a stream;
+    each_chunk is handed the sheet's XML as it is read (the XML check, in the same pass)."""
     links: dict[tuple[int, int], str] = {}
     hyperlinks: list[dict] = []
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
             with archive.open(part) as stream:
-                for match in _scan(stream, _LINK_MARK_RE, (b"yperlink", b"YPERLINK")):
+                hints = (b"yperlink", b"YPERLINK")
+                for match in _scan(stream, _LINK_MARK_RE, hints, each_chunk):
                     if match.group(1) is not None:  # a HYPERLINK() formula cell
                         url = html.unescape(match.group(3).decode("utf-8", "replace"))
                         links[(int(match.group(2)), column_number(match.group(1).decode()))] = (
