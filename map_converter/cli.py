@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import MapConverterError, NoLinkColumnError
+from .errors import SPREADSHEET_KINDS, MapConverterError, NoLinkColumnError
 from .output import OUTPUT_FORMATS, format_from_path
 from .pipeline import convert_file
 from .results import Progress
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="map-link-converter",
         description="Add Latitude/Longitude/Status/Note columns to a spreadsheet of map links.",
     )
-    parser.add_argument("input", help=".xlsx, .xlsm, .xls, .ods, .csv or .tsv file")
+    parser.add_argument("input", help=f"{SPREADSHEET_KINDS} file")
     parser.add_argument("-o", "--output", help="output file (default: INPUT-coordinates.EXT)")
     parser.add_argument("--column", help="header of the link column (default: detected)")
     parser.add_argument("--sheet", help="sheet name (default: the first with data)")

@@ -67,6 +67,10 @@ class StorageFullError(MapConverterError):
 
 DISK_FULL_MESSAGE = "The server is short of disk space. Try again later."
 
+# What we read, as messages, the CLI's help and the page name it.
+SPREADSHEET_SUFFIXES = ("xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv")
+SPREADSHEET_KINDS = ", ".join(f".{suffix}" for suffix in SPREADSHEET_SUFFIXES[:-1]) + " or .tsv"
+
 
 def is_disk_full(error: BaseException) -> bool:
     """True for the OSErrors of a full disk or an exhausted quota."""

@@ -8,7 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmptyFileError, EncryptedFileError, NotASpreadsheetError, UnreadableFileError
+from .errors import (
+    SPREADSHEET_KINDS,
+    EmptyFileError,
+    EncryptedFileError,
+    NotASpreadsheetError,
+    UnreadableFileError,
+)
+from .other_files import other_text_file, other_zip_file
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -31,13 +38,13 @@ LOCAL_FILE_LIMITS = UnpackLimits(part_bytes=None, total_bytes=None)
 MAX_COMPRESSION_RATIO = 250
 
 
-WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xls", "ods")
+WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xlsb", "xls", "ods")
 
 
 def sniff_format(
     path: Path, claimed_name: str | None = None, limits: UnpackLimits = LOCAL_FILE_LIMITS
 ) -> str:
-    """xlsx / xlsm / xls / ods / csv / tsv from the content; the name (the client's, for an
+    """xlsx / xlsm / xlsb / xls / ods / csv / tsv from the content; the name (the client's, for an
     upload) only tells TSV from CSV and a workbook from text that merely has a workbook's name."""
     with open(path, "rb") as handle:
         head = handle.read(8192)
@@ -52,6 +59,9 @@ def sniff_format(
         return "xls"
     if head.startswith(ZIP_MAGIC):
         return _zip_format(path, suffix, limits)
+    other = other_text_file(head)
+    if other is not None:
+        raise NotASpreadsheetError(other.message)
     if _looks_like_text(head):
         if suffix in WORKBOOK_SUFFIXES:
             raise NotASpreadsheetError(
@@ -59,9 +69,7 @@ def sniff_format(
                 "a spreadsheet program and save it as .xlsx, or name it .csv if it is a CSV file."
             )
         return "tsv" if suffix == "tsv" else "csv"
-    raise NotASpreadsheetError(
-        "This is not a spreadsheet. Upload .xlsx, .xlsm, .xls, .ods, .csv or .tsv."
-    )
+    raise NotASpreadsheetError(f"This is not a spreadsheet. Upload {SPREADSHEET_KINDS}.")
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -87,14 +95,17 @@ def _zip_format(path: Path, suffix: str, limits: UnpackLimits) -> str:
                 )
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                 return "xlsm" if "xl/vbaProject.bin" in names or suffix == "xlsm" else "xlsx"
+            if "xl/workbook.bin" in names:  # Excel's binary workbook: calamine reads it
+                return "xlsb"
+            other = other_zip_file(names)
     except zipfile.BadZipFile as error:
         raise UnreadableFileError(
             "The file looks like a workbook but is damaged (truncated or corrupted). "
             "Open it in Excel, save it again and upload the new copy."
         ) from error
-    raise NotASpreadsheetError(
-        "This zip file is not a spreadsheet. Upload .xlsx, .xlsm, .xls, .ods, .csv or .tsv."
-    )
+    if other is not None:
+        raise NotASpreadsheetError(other.message)
+    raise NotASpreadsheetError(f"This zip file is not a spreadsheet. Upload {SPREADSHEET_KINDS}.")
 
 
 def check_zip_sizes(infos: list[zipfile.ZipInfo], limits: UnpackLimits = UPLOAD_LIMITS) -> None:

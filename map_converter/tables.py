@@ -188,7 +188,8 @@ def _read_workbook_table(
     first_error: MapConverterError | None = None
     is_xlsx = file_format in ("xlsx", "xlsm")
     alongside = functools.partial(links_and_check, path, check_sheet_xml) if is_xlsx else None
-    for sheet_names, sheet_name, grid, extras in workbook_grids(path, sheet, keep, alongside):
+    grids = workbook_grids(path, sheet, keep, alongside, file_format)
+    for sheet_names, sheet_name, grid, extras in grids:
         links, sound_sheet = extras.result() if extras else ({}, None)
         try:
             table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, links)

@@ -46,15 +46,36 @@ def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
     return links, soundness.sound()
 
 
-def workbook_grids(path: Path, sheet: str | None, keep: int | None = None, alongside=None):
+# calamine's reader for each format we sniff; it picks one by the file name's extension.
+_CALAMINE_READERS = {"xlsx": "xlsx", "xlsm": "xlsx", "xlsb": "xlsb", "xls": "xls", "ods": "ods"}
+
+
+def _open_workbook(path: Path, file_format: str | None):
+    """calamine's workbook, by the path when its extension names the sniffed format, else from
+    the content (a local file whose name lies: a .xls that a web export named .xlsx)."""
+    from python_calamine import CalamineWorkbook
+
+    extension = path.suffix.lower().lstrip(".")
+    reader = _CALAMINE_READERS.get(file_format or "")
+    if reader is None or _CALAMINE_READERS.get(extension) == reader:
+        return CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as handle:
+        return CalamineWorkbook.from_filelike(handle)
+
+
+def workbook_grids(
+    path: Path,
+    sheet: str | None,
+    keep: int | None = None,
+    alongside=None,
+    file_format: str | None = None,
+):
     """(sheet names, sheet name, non-blank rows, alongside's future or None) of the chosen
     sheet, or of every sheet with data in order, through calamine. alongside(sheet name) runs
     in a thread of its own while calamine reads that sheet: calamine leaves Python's lock free,
-    so the two take the time of the longer."""
-    from python_calamine import CalamineWorkbook
-
+    so the two take the time of the longer. file_format: the sniffed one, when the caller has it."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _open_workbook(path, file_format)
         sheet_names = list(workbook.sheet_names)
     except Exception as error:  # calamine raises its own error types for damaged files
         raise _calamine_error(error) from error

@@ -14,6 +14,7 @@ import pytest
 from flask_app import create_app
 from tests.conftest import write_xlsx
 from tests.fake_shortener import Route
+from tests.xlsb_files import xlsb_bytes
 
 PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
 CSV = (
@@ -322,6 +323,50 @@ def test_convert_one_shot(client):
         client.post("/convert", data={"file": (io.BytesIO(CSV), "p.csv"), "format": "pdf"}),
         400, "unsupported_format",
     )  # fmt: skip
+
+
+def test_convert_takes_its_options_from_the_query_string_too(client):
+    """curl users write ?format= as for /download: it is not ignored (the form wins when both)."""
+    content = b"Name,Where,Link\nA,x,geo:1.5,2.5\n"
+    response = client.post("/convert?format=geojson", data={"file": (io.BytesIO(content), "p.csv")})
+    assert response.status_code == 200
+    assert "p-coordinates.geojson" in response.headers["Content-Disposition"]
+    response = client.post(
+        "/convert?format=kml", data={"file": (io.BytesIO(content), "p.csv"), "format": "csv"}
+    )
+    assert "p-coordinates.csv" in response.headers["Content-Disposition"]
+    assert_error(
+        client.post("/convert?column=Nope", data={"file": (io.BytesIO(content), "p.csv")}),
+        422, "no_link_column",
+    )  # fmt: skip
+    assert_error(
+        client.post("/convert?format=pdf", data={"file": (io.BytesIO(content), "p.csv")}),
+        400, "unsupported_format",
+    )  # fmt: skip
+
+
+def test_an_excel_binary_workbook_converts_to_a_new_xlsx(client):
+    content = xlsb_bytes(
+        {"Read me": [["See the next sheet"]], "Places": [["Name", "Map link"], ["Eiffel", PIN]]}
+    )
+    body = upload(client, content, "places.xlsb").get_json()
+    assert body["format"] == "xlsb"
+    assert body["sheets"] == ["Read me", "Places"]
+    assert body["sheet"] == "Places"
+    run_to_done(client, body["id"])
+    response = client.get(f"/download/{body['id']}")
+    assert "places-coordinates.xlsx" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert [cell.value for cell in sheet[2]][:4] == ["Eiffel", PIN, 48.8583701, 2.2944813]
+
+
+def test_a_web_page_saved_as_csv_is_named_for_what_it_is(client):
+    page = (
+        b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Sign in</body></html>\n"
+    )
+    response = upload(client, page, "export.csv")
+    assert_error(response, 415, "not_a_spreadsheet")
+    assert "web page (HTML)" in response.get_json()["error"]["message"]
 
 
 def test_convert_row_limit_points_to_the_upload_flow(tmp_path):

@@ -26,6 +26,7 @@ from map_converter.pipeline import convert_file
 from map_converter.results import RowStatus as Status
 from map_converter.tables import detect_link_column, read_table
 from tests.conftest import write_xlsx
+from tests.xlsb_files import xlsb_bytes
 
 PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
 ROWS = [
@@ -55,6 +56,11 @@ def _xls(path: Path, rows) -> Path:
     return path
 
 
+def _xlsb(path: Path, rows) -> Path:
+    path.write_bytes(xlsb_bytes({"Places": rows}))
+    return path
+
+
 def _ods(path: Path, rows) -> Path:
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
@@ -80,6 +86,7 @@ def _ods(path: Path, rows) -> Path:
         ("xlsx", lambda p: write_xlsx(p, ROWS)),
         ("xlsm", lambda p: write_xlsx(p, ROWS)),
         ("xls", lambda p: _xls(p, ROWS)),
+        ("xlsb", lambda p: _xlsb(p, ROWS)),
         ("ods", lambda p: _ods(p, ROWS)),
         ("csv", lambda p: _csv(p, ROWS)),
         ("tsv", lambda p: _csv(p, ROWS, delimiter="\t")),
@@ -413,13 +420,26 @@ def test_csv_geojson_kml_outputs(tmp_path):
     ElementTree.fromstring(kml.encode())
 
 
-def test_xls_and_ods_become_new_xlsx(tmp_path):
-    for source in (_xls(tmp_path / "a.xls", ROWS), _ods(tmp_path / "b.ods", ROWS)):
+def test_xls_xlsb_and_ods_become_new_xlsx(tmp_path):
+    sources = (_xls(tmp_path / "a.xls", ROWS), _xlsb(tmp_path / "c.xlsb", ROWS), _ods(tmp_path / "b.ods", ROWS))
+    for source in sources:
         output = tmp_path / (source.stem + "-out.xlsx")
         convert_file(source, [(output, None)])
         sheet = openpyxl.load_workbook(output).active
         assert sheet["D2"].value == 48.8583701
         assert sheet["F2"].value == "ok"
+
+
+@pytest.mark.parametrize("maker", [_xls, _xlsb, _ods, lambda p, rows: write_xlsx(p, rows)])
+@pytest.mark.parametrize("name", ["places.xlsx", "places.xls", "places.ods", "places.xlsb"])
+def test_a_workbook_is_read_by_its_content_whatever_its_name(tmp_path, maker, name):
+    """A local file's name may lie (a .xls saved as .xlsx by a web export, a renamed copy): the
+    content decides, as the format sniffing already does for uploads."""
+    made = maker(tmp_path / "made.bin", ROWS)
+    source = tmp_path / name
+    made.rename(source)
+    conversion = convert_table(read_table(source))
+    assert (conversion.results[0].lat, conversion.results[0].lng) == (48.8583701, 2.2944813)
 
 
 def test_errors_share_one_family():

@@ -153,10 +153,16 @@ def download(session_id: uuid.UUID):
     return send_file(path, mimetype=media_type, as_attachment=True, download_name=name)
 
 
+def _option(name: str) -> str | None:
+    """A POST /convert option: the form field, else the same name in the query string (as
+    GET /download takes ?format=), else None."""
+    return request.form.get(name) or request.args.get(name) or None
+
+
 @bp.post("/convert")
 def convert():
     upload_file = _uploaded_file()
-    output_format = _output_format(request.form.get("format"), None)
+    output_format = _output_format(_option("format"), None)
     services = get_services()
     max_rows = services.settings.CONVERT_MAX_ROWS
     try:
@@ -165,8 +171,8 @@ def convert():
             services.settings.data_dir / "uploads",
             filename=upload_file.filename,
             output_format=output_format,
-            column=request.form.get("column") or None,
-            sheet=request.form.get("sheet") or None,
+            column=_option("column"),
+            sheet=_option("sheet"),
             max_rows=max_rows,
             follower=services.make_convert_follower(),
         )

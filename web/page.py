@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
 
+from map_converter.errors import SPREADSHEET_KINDS, SPREADSHEET_SUFFIXES
+
 from .services import get_services
 
 bp = Blueprint("page", __name__)
@@ -22,6 +24,8 @@ def index():
         "index.html",
         max_upload_mb=f"{settings.MAX_UPLOAD_BYTES / (1024 * 1024):g}",
         max_rows=f"{settings.MAX_ROWS:,}",
+        accepted_suffixes=",".join(f".{suffix}" for suffix in SPREADSHEET_SUFFIXES),
+        accepted_kinds=SPREADSHEET_KINDS,
     )
 
 

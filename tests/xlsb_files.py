@@ -1,0 +1,101 @@
+"""Excel binary workbooks (.xlsb) for the tests, written from the format's documentation
+([MS-XLSB] 2.1.4 records, 2.4 record types): no library we have writes them, and LibreOffice
+only reads them. Each record is a type and a size, both variable-length integers of 7 bits a
+byte, then its body; a workbook part names the sheets, a sheet part holds rows and cells."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+BEGIN_BOOK, END_BOOK, BEGIN_SHEET_LIST, END_SHEET_LIST, SHEET_ENTRY = 131, 132, 143, 144, 156
+BEGIN_SHEET, END_SHEET, BEGIN_SHEET_DATA, END_SHEET_DATA, SHEET_DIMENSION = 129, 130, 145, 146, 148
+ROW_HEADER, CELL_NUMBER, CELL_TEXT = 0, 5, 6
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _variable_length(value: int) -> bytes:
+    encoded = bytearray()
+    while True:
+        low, value = value & 0x7F, value >> 7
+        encoded.append(low | (0x80 if value else 0))
+        if not value:
+            return bytes(encoded)
+
+
+def _record(kind: int, body: bytes = b"") -> bytes:
+    return _variable_length(kind) + _variable_length(len(body)) + body
+
+
+def _wide_string(text: str) -> bytes:
+    """XLWideString: a count of UTF-16 code units, then the units."""
+    units = text.encode("utf-16-le")
+    return struct.pack("<I", len(units) // 2) + units
+
+
+def _sheet_part(rows: list[list]) -> bytes:
+    width = max((len(row) for row in rows), default=1)
+    dimension = struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(width - 1, 0))
+    records = [_record(BEGIN_SHEET), _record(SHEET_DIMENSION, dimension)]
+    records.append(_record(BEGIN_SHEET_DATA))
+    for row_index, row in enumerate(rows):
+        # row, style, height in twips, three flag bytes, no column spans
+        records.append(_record(ROW_HEADER, struct.pack("<IIHBBBI", row_index, 0, 300, 0, 0, 0, 0)))
+        for column, value in enumerate(row):
+            cell = struct.pack("<II", column, 0)  # column, style
+            if value is None:
+                continue
+            if isinstance(value, int | float):
+                records.append(_record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
+            else:
+                records.append(_record(CELL_TEXT, cell + _wide_string(str(value))))
+    records += [_record(END_SHEET_DATA), _record(END_SHEET)]
+    return b"".join(records)
+
+
+def xlsb_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook of these sheets (name: rows of text, numbers or None), in order."""
+    book = [_record(BEGIN_BOOK), _record(BEGIN_SHEET_LIST)]
+    relationships = []
+    for number, name in enumerate(sheets, start=1):
+        entry = struct.pack("<II", 0, number) + _wide_string(f"rId{number}") + _wide_string(name)
+        book.append(_record(SHEET_ENTRY, entry))  # visible, tab id, relationship id, name
+        relationships.append(
+            f'<Relationship Id="rId{number}" Type="{_OFFICE}/worksheet" '
+            f'Target="worksheets/sheet{number}.bin"/>'
+        )
+    book += [_record(END_SHEET_LIST), _record(END_BOOK)]
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{number}.bin" '
+        'ContentType="application/vnd.ms-excel.worksheet"/>'
+        for number in range(1, len(sheets) + 1)
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Override PartName="/xl/workbook.bin" '
+        'ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+        f"{overrides}</Types>"
+    )
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Type="{_OFFICE}/officeDocument" '
+            'Target="xl/workbook.bin"/></Relationships>',
+        )
+        archive.writestr("xl/workbook.bin", b"".join(book))
+        archive.writestr(
+            "xl/_rels/workbook.bin.rels",
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELATIONSHIPS}">'
+            f"{''.join(relationships)}</Relationships>",
+        )
+        for number, rows in enumerate(sheets.values(), start=1):
+            archive.writestr(f"xl/worksheets/sheet{number}.bin", _sheet_part(rows))
+    return package.getvalue()
