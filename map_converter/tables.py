@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 import math
 import re
@@ -23,7 +22,7 @@ from .link_finding import find_urls
 from .links import read_link
 from .sheet_xml import SoundSheet
 from .sniffing import sniff_format
-from .workbook_sheets import NonBlankRows, links_and_check, workbook_grids
+from .workbook_sheets import NonBlankRows, read_beside_calamine, workbook_grids
 
 MAX_COLUMNS = 1_000
 MAX_SCANNED_ROWS = 1_048_576 + 1  # Excel's own sheet size (+ the header): blank lines count too
@@ -186,8 +185,7 @@ def _read_workbook_table(
 ) -> Table:
     first_table: Table | None = None
     first_error: MapConverterError | None = None
-    is_xlsx = file_format in ("xlsx", "xlsm")
-    alongside = functools.partial(links_and_check, path, check_sheet_xml) if is_xlsx else None
+    alongside = read_beside_calamine(path, file_format, check_sheet_xml)
     grids = workbook_grids(path, sheet, keep, alongside, file_format)
     for sheet_names, sheet_name, grid, extras in grids:
         links, sound_sheet = extras.result() if extras else ({}, None)

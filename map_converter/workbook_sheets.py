@@ -8,11 +8,13 @@ of the longer.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import threading
 from pathlib import Path
 from typing import NamedTuple
 
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
+from .ods_links import read_ods_links
 from .sheet_xml import SheetSoundness
 from .xlsx_links import read_xlsx_links
 
@@ -35,6 +37,21 @@ def non_blank_rows(rows, keep: int | None = None) -> NonBlankRows:
             if keep is None or count <= keep:
                 kept.append((number, row))
     return NonBlankRows(kept, count)
+
+
+def read_beside_calamine(path: Path, file_format: str, check_sheet_xml: bool):
+    """What a thread reads while calamine reads a sheet, as a function of the sheet's name
+    giving (links behind labels, the XML check or None); None when there is nothing to read."""
+    if file_format in ("xlsx", "xlsm"):
+        return functools.partial(links_and_check, path, check_sheet_xml)
+    if file_format == "ods":
+        return functools.partial(ods_links, path)
+    return None
+
+
+def ods_links(path: Path, sheet_name: str):
+    """An .ods sheet's links behind labels (no XML check: an .ods is never patched)."""
+    return read_ods_links(path, sheet_name), None
 
 
 def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):

@@ -421,7 +421,11 @@ def test_csv_geojson_kml_outputs(tmp_path):
 
 
 def test_xls_xlsb_and_ods_become_new_xlsx(tmp_path):
-    sources = (_xls(tmp_path / "a.xls", ROWS), _xlsb(tmp_path / "c.xlsb", ROWS), _ods(tmp_path / "b.ods", ROWS))
+    sources = (
+        _xls(tmp_path / "a.xls", ROWS),
+        _xlsb(tmp_path / "c.xlsb", ROWS),
+        _ods(tmp_path / "b.ods", ROWS),
+    )
     for source in sources:
         output = tmp_path / (source.stem + "-out.xlsx")
         convert_file(source, [(output, None)])
