@@ -16,6 +16,7 @@ from typing import NamedTuple
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
 from .ods_links import read_ods_links
 from .sheet_xml import SheetSoundness
+from .xls_links import read_xls_links
 from .xlsx_links import read_xlsx_links
 
 
@@ -45,13 +46,15 @@ def read_beside_calamine(path: Path, file_format: str, check_sheet_xml: bool):
     if file_format in ("xlsx", "xlsm"):
         return functools.partial(links_and_check, path, check_sheet_xml)
     if file_format == "ods":
-        return functools.partial(ods_links, path)
+        return functools.partial(_links_only, read_ods_links, path)
+    if file_format == "xls":
+        return functools.partial(_links_only, read_xls_links, path)
     return None
 
 
-def ods_links(path: Path, sheet_name: str):
-    """An .ods sheet's links behind labels (no XML check: an .ods is never patched)."""
-    return read_ods_links(path, sheet_name), None
+def _links_only(read_links, path: Path, sheet_name: str):
+    """The links behind labels of a workbook we never patch: no XML check."""
+    return read_links(path, sheet_name), None
 
 
 def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):

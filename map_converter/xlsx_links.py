@@ -15,9 +15,9 @@ from .errors import UnreadableFileError
 _HYPERLINK_RE = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)/?>")
 _ATTR_RE = re.compile(rb'([\w:]+)="([^"]*)"')
 _FORMULA_CELL_RE = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*(?:_xlfn\.)?HYPERLINK\(\s*(?:&quot;|")(.*?)(?:&quot;|")',
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f\b[^>]*>\s*(?:_xlfn\.)?HYPERLINK\(\s*(?:&quot;|")((?:(?!&quot;|").)*)(?:&quot;|")(?=\s*[,;)])',
     re.IGNORECASE,
-)
+)  # the URL argument is one literal: "…?q=" & A2 is never read as its first piece
 _CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _RELATIONSHIP_RE = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 

@@ -266,6 +266,25 @@ def test_hyperlink_targets_and_formulas(tmp_path):
     assert [(r.lat, r.lng) for r in results] == [(51.5, -0.1), (10.5, 20.5), (1.5, 2.5)]
 
 
+def test_a_hyperlink_formula_that_builds_its_url_is_not_read_as_its_first_piece(tmp_path):
+    """=HYPERLINK("https://www.google.com/maps/@48.85,2.29,15z/data=!3d"&C2&"!4d"&D2, …): the
+    first piece alone is the map's viewport, not the place the whole link names."""
+    viewport_then_pin = '"https://www.google.com/maps/@48.85,2.29,15z/data=!3d"&C2&"!4d"&D2'
+    path = write_xlsx(
+        tmp_path / "pieces.xlsx",
+        [
+            ["Name", "Map", "Lat", "Lng"],
+            ["Built", f'=HYPERLINK({viewport_then_pin},"Open")', 48.8583701, 2.2944813],
+            ["Literal", '=HYPERLINK( "https://maps.google.com/?q=10.5,20.5" ; "Open")', 1, 2],
+        ],
+    )
+    table = read_table(path)
+    assert table.cell_links == {(3, 1): "https://maps.google.com/?q=10.5,20.5"}
+    results = convert_table(table, column="Map").results
+    assert results[0].lat is None
+    assert (results[1].lat, results[1].lng) == (10.5, 20.5)
+
+
 @pytest.mark.parametrize(
     ("content", "error"),
     [
