@@ -22,6 +22,7 @@ from .link_finding import find_urls
 from .links import read_link
 from .sheet_xml import SoundSheet
 from .sniffing import sniff_format
+from .text_encodings import decode_text
 from .workbook_sheets import NonBlankRows, read_beside_calamine, workbook_grids
 
 MAX_COLUMNS = 1_000
@@ -213,18 +214,6 @@ def has_link_column(table: Table) -> bool:
     return True
 
 
-def _decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else cp1252."""
-    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return raw.decode("utf-32")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 CSV_SNIFF_LINES = (
     20  # the delimiter shows in the first lines; sniffing 64 KB cost more than it told
 )
@@ -248,7 +237,7 @@ def _read_csv_grid(
 
     Blank lines are skipped as they are read (a file of empty lines costs no memory) and
     counted against MAX_SCANNED_ROWS."""
-    text = _decode_text(path.read_bytes())
+    text = decode_text(path.read_bytes())
     if file_format == "tsv":
         delimiter = "\t"
     else:

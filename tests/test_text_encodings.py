@@ -1,0 +1,80 @@
+"""A CSV saved in a Windows code page (Excel's "CSV" outside "CSV UTF-8") is read in the code
+page it was saved in, so the names people typed come back as they typed them."""
+
+from __future__ import annotations
+
+import random
+
+import openpyxl
+import pytest
+
+from map_converter.convert import convert_table
+from map_converter.pipeline import convert_file
+from map_converter.tables import read_table
+from map_converter.text_encodings import decode_text
+
+PLACES = {
+    "fr": ("cp1252", ["Café de la Gare", "Hôtel Élysée", "Musée d'Orsay", "Gare du Nord"]),
+    "de": ("cp1252", ["Müller Straße", "Köln Hbf", "Bäckerei", "Brücke"]),
+    "es": ("cp1252", ["Peñón", "Plaza Mayor", "Estación", "Año Nuevo"]),
+    "pt": ("cp1252", ["São Paulo", "Coração", "Praça da Sé"]),
+    "ru": ("cp1251", ["Красная площадь", "Эрмитаж", "Кафе Пушкин", "Аптека"]),
+    "uk": ("cp1251", ["Київ", "Хрещатик", "Львівська площа"]),
+    "pl": ("cp1250", ["Łódź Kaliska", "Kraków Główny", "Gdańsk", "Wrocław"]),
+    "el": ("cp1253", ["Ακρόπολη", "Θεσσαλονίκη", "Πειραιάς"]),
+    "ja": ("cp932", ["東京タワー", "大阪城", "京都駅", "ラーメン屋"]),
+    "zh": ("cp936", ["天安门", "上海火车站", "故宫博物院"]),
+    "ko": ("cp949", ["남산타워", "서울역", "경복궁"]),
+    "ar": ("cp1256", ["القاهرة", "دبي مول", "مكة المكرمة"]),
+}
+
+
+def _text(names: list[str], rows: int = 30, seed: int = 3) -> str:
+    generator = random.Random(seed)
+    lines = ["Name,Link"]
+    for number in range(rows):
+        lat, lng = generator.uniform(-80, 80), generator.uniform(-170, 170)
+        lines.append(
+            f"{generator.choice(names)} {number},https://maps.google.com/?q={lat:.5f},{lng:.5f}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("language", sorted(PLACES))
+def test_a_code_page_csv_is_read_as_it_was_written(tmp_path, language):
+    code_page, names = PLACES[language]
+    text = _text(names)
+    path = tmp_path / "places.csv"
+    path.write_bytes(text.encode(code_page))
+    table = read_table(path)
+    assert [row[0] for row in table.rows] == [line.split(",")[0] for line in text.splitlines()[1:]]
+    assert all(result.lat is not None for result in convert_table(table).results)
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "pt"])
+def test_western_text_stays_windows_1252_even_in_a_few_lines(language):
+    _, names = PLACES[language]
+    for name in names:
+        text = f"Name,Link\n{name},geo:1.5,2.5\n"
+        assert decode_text(text.encode("cp1252")) == text
+
+
+def test_names_come_back_whole_in_every_output(tmp_path):
+    text = _text(PLACES["ru"][1], rows=5)
+    source = tmp_path / "moscow.csv"
+    source.write_bytes(text.encode("cp1251"))
+    outputs = [(tmp_path / f"out.{kind}", kind) for kind in ("csv", "geojson", "kml", "xlsx")]
+    convert_file(source, outputs)
+    names = [line.split(",")[0] for line in text.splitlines()[1:]]
+    for path, kind in outputs[:3]:
+        written = path.read_text(encoding="utf-8-sig")
+        assert all(name in written for name in names), kind
+    sheet = openpyxl.load_workbook(outputs[3][0]).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == names
+
+
+def test_utf8_and_boms_are_read_as_before():
+    text = "Name,Link\nКрасная площадь,geo:55.75,37.62\n"
+    assert decode_text(text.encode("utf-8")) == text
+    assert decode_text(text.encode("utf-8-sig")) == text
+    assert decode_text(text.encode("utf-16")) == text
