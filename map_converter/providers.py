@@ -54,6 +54,8 @@ class HostRule:
     query_markers: tuple[str, ...] = ()  # or any of these in the query (Apple's ?auid=)
     exact_paths: tuple[str, ...] = ()
     readers: tuple[Reader, ...] = ()  # tried first on this site only (wrapper pages)
+    # When given, the path or query must also hold one of these (a place id, not just a name).
+    required_markers: tuple[str, ...] = ()
 
     @functools.cached_property
     def host_pattern(self) -> re.Pattern:
@@ -61,6 +63,10 @@ class HostRule:
 
     def matches(self, host: str, path: str, query: str = "") -> bool:
         if not self.host_pattern.match(host):
+            return False
+        if self.required_markers and not any(
+            marker in path or marker in query for marker in self.required_markers
+        ):
             return False
         if path in self.exact_paths or path.startswith(self.paths):
             return True
@@ -90,6 +96,8 @@ class Provider:
 # --- Google -----------------------------------------------------------------------------------
 
 _GOOGLE_TLD = r"(?:\.[a-z]{2,3}){1,2}"
+# Google's own hosts, for what the resolver may request: a country domain, never any name.
+_GOOGLE_OWN_HOSTS = r"(?:www\.|maps\.)?google\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})"
 _GOOGLE_DEFAULT_VIEWS = {(37.0625, -95.677068), (37.09024, -95.712891)}
 _PIN_RE = re.compile(rf"!3d(?P<lat>{NUMBER})!4d(?P<lng>{NUMBER})")
 _VIEWPORT_RE = re.compile(
@@ -316,20 +324,30 @@ GOOGLE = Provider(
         HostRule(r"goo\.gl", ("/maps/", "/app/")),
         HostRule(r"g\.co", ("/kgs/",)),
         HostRule(r"g\.page"),  # a Google Business Profile's share link: opens the place's page
-    ),
-    pages=(
+        # A place named by its id with no coordinates (Google Takeout's saved lists, cid= links):
+        # the place's own page says where it is. A place name alone is not followed.
         HostRule(
-            r"(?:www\.|maps\.)?google\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})",
+            _GOOGLE_OWN_HOSTS,
             ("/maps",),
             exact_paths=("/",),
-        ),
+            required_markers=(
+                "!1s0x",
+                "cid=",
+                "ftid=",
+                "query_place_id=",
+                "place_id:",
+                "place_id%3A",
+            ),
+        ),  # fmt: skip
     ),
+    pages=(HostRule(_GOOGLE_OWN_HOSTS, ("/maps",), exact_paths=("/",)),),
     forms="place pin `!3d…!4d…`, `/place/<lat>,<lng>`, `q=` / `query=` (also `loc:`, `Name@lat,lng`, "
     "plus codes), Static Maps `markers=` / `center=` and Street View API `location=`, `/dir/` destination (path or `data=`), `daddr=` / `destination=`, Street View "
     "and map embeds (`pb=`), `ll=`, `cbll=`, `viewpoint=`, `center=`, `/search/…/<lat>,<lng>,<z>z`, "
     "`/@lat,lng` viewport, `sll=`; `/url?q=` and consent `?continue=` wrappers; "
     "`google.navigation:` and `comgooglemaps://`; short links `maps.app.goo.gl`, `goo.gl/maps`, "
-    "`g.co/kgs`, `share.google`, `g.page`",
+    "`g.co/kgs`, `share.google`, `g.page`; a place link with an id but no coordinates "
+    "(`data=…!1s0x…`, `cid=`, `ftid=`, `place_id`) is followed to its page",
 )
 
 

@@ -302,6 +302,15 @@ def test_a_long_data_chain_is_read_without_recursion():
         "https://maps.apple.com/place?auid=123",
         "https://yandex.ru/maps/-/CCUabc",
         "https://yandex.com/map-widget/v1/-/CCUabc",
+        # Google place links that name a place by its id but hold no coordinates (Google
+        # Takeout's saved lists, cid= links): the place's page says where it is.
+        "https://www.google.com/maps/place/Eiffel+Tower/data=!4m2!3m1!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0",
+        "https://www.google.co.uk/maps/place/Big+Ben/data=!4m2!3m1!1s0x487604c38c8cd1d9:0xb78f2474b9a45aa9",
+        "http://maps.google.com/?cid=10222232094831998944",
+        "https://www.google.com/maps?cid=10222232094831998944",
+        "https://maps.google.com/maps?ftid=0x47e66e2964e34e2d:0x8ddca9ee380ef7e0",
+        "https://www.google.com/maps/search/?api=1&query=Eiffel%20Tower&query_place_id=ChIJLU7jZClu5kcR4PcOOO6p3I0",
+        "https://www.google.com/maps/place/?q=place_id:ChIJLU7jZClu5kcR4PcOOO6p3I0",
     ],
 )
 def test_short_links_are_flagged_for_the_resolver(link):
@@ -309,10 +318,28 @@ def test_short_links_are_flagged_for_the_resolver(link):
 
 
 @pytest.mark.parametrize(
-    "link", ["https://goo.gl/abc", "https://maps.apple.com/?q=Cafe", "https://mapy.cz/zakladni"]
+    "link",
+    [
+        "https://goo.gl/abc",
+        "https://maps.apple.com/?q=Cafe",
+        "https://mapy.cz/zakladni",
+        # a place name alone: its page would be a search, which may find another place
+        "https://www.google.com/maps/place/Eiffel+Tower,+Paris/",
+        "https://www.google.com/maps/search/Cafe+Central/",
+    ],
 )
 def test_other_paths_of_short_link_hosts_are_not_short_links(link):
     assert not read_link(link).is_short_link
+
+
+def test_a_google_place_link_with_coordinates_is_read_without_its_page():
+    link = (
+        "https://www.google.com/maps/place/Eiffel+Tower/@48.8583701,2.2944813,17z/data=!4m6!3m5"
+        "!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0!8m2!3d48.8583701!4d2.2944813"
+    )
+    reading = read_link(link)
+    assert (reading.location.lat, reading.location.lng) == (48.8583701, 2.2944813)
+    assert not reading.is_short_link
 
 
 def test_every_provider_has_test_rows():
@@ -336,8 +363,16 @@ def test_the_resolver_allowlist_comes_from_the_records():
         "https://g.page/r/x",
         "https://yandex.com.tr/maps/-/abc",
         "https://her.is/x",
+        "https://www.google.com/maps/place/X/data=!4m2!3m1!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0",
+        "https://maps.google.com/?cid=10222232094831998944",
     ):
         assert check_url(allowed, policy, is_first_hop=True)
-    for refused in ("https://goo.gl/other", "https://maps.apple.com/?q=x", "https://waze.com/ul/x"):
+    for refused in (
+        "https://goo.gl/other",
+        "https://maps.apple.com/?q=x",
+        "https://waze.com/ul/x",
+        "https://www.google.com/maps/place/Eiffel+Tower/",
+        "https://www.google.com/search?q=cid%3D1",
+    ):
         with pytest.raises(UnsafeURLError):
             check_url(refused, policy, is_first_hop=True)
