@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from .errors import UnreadableFileError
@@ -150,36 +151,47 @@ def _has_labels_over_links(content) -> bool:
             return False
 
 
+# What a damaged zip or part raises while read: calamine has its own say on such a file, and the
+# links behind labels are only ever extra, so they are then none.
+_DAMAGED = (
+    KeyError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+)
+
+
 def read_ods_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
     """(row number from 1, column index from 0) -> link, for the cells of the named sheet."""
     from xml.parsers import expat
 
     try:
-        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-            if not _has_labels_over_links(content):
-                return {}
-    except KeyError:
+        with zipfile.ZipFile(path) as archive:
+            with archive.open("content.xml") as content:
+                if not _has_labels_over_links(content):
+                    return {}
+            handlers = _SheetLinks(sheet_name)
+            parser = expat.ParserCreate(namespace_separator=" ")
+            parser.StartElementHandler, parser.EndElementHandler = handlers.start, handlers.end
+            # As defusedxml does: no DTD and no entity is ever expanded; a file with one is
+            # refused.
+            parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse
+            parser.UnparsedEntityDeclHandler = parser.ExternalEntityRefHandler = _refuse
+            parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+            with archive.open("content.xml") as content:
+                while not handlers.done:
+                    chunk = content.read(1 << 20)
+                    parser.Parse(chunk, not chunk)
+                    if not chunk:
+                        break
+    except (*_DAMAGED, expat.ExpatError):
         return {}
-
-    handlers = _SheetLinks(sheet_name)
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler, parser.EndElementHandler = handlers.start, handlers.end
-    # As defusedxml does: no DTD and no entity is ever expanded; a file that has one is refused.
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse
-    parser.UnparsedEntityDeclHandler = parser.ExternalEntityRefHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-            while not handlers.done:
-                chunk = content.read(1 << 20)
-                parser.Parse(chunk, not chunk)
-                if not chunk:
-                    break
-    except KeyError:  # no content.xml: calamine says what is wrong with the file
-        return {}
-    except (_Refused, expat.ExpatError) as error:
+    except _Refused as error:
         raise UnreadableFileError(
-            "The spreadsheet's content is damaged or declares entities; save it again from "
-            "LibreOffice and upload the new copy."
+            "The spreadsheet's content declares entities (a DTD), which we never expand; save "
+            "it again from LibreOffice and upload the new copy."
         ) from error
     return handlers.links

@@ -15,8 +15,10 @@ from typing import NamedTuple
 
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
 from .ods_links import read_ods_links
+from .sheet_extent import check_extent, xlsx_extent
 from .sheet_xml import SheetSoundness
 from .xls_links import read_xls_links
+from .xls_records import xls_extents
 from .xlsx_links import read_xlsx_links
 
 
@@ -66,6 +68,14 @@ def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
     return links, soundness.sound()
 
 
+def _is_calamine_failure(error: BaseException) -> bool:
+    """calamine's own errors, or a panic in its Rust code (an .xls cut short before its
+    directory makes it index past its data). pyo3 raises a panic as PanicException, which
+    derives from BaseException, so `except Exception` lets it through, and pyo3 does not let
+    the class be imported: it is known by its name."""
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
 # calamine's reader for each format we sniff; it picks one by the file name's extension.
 _CALAMINE_READERS = {"xlsx": "xlsx", "xlsm": "xlsx", "xlsb": "xlsb", "xls": "xls", "ods": "ods"}
 
@@ -94,16 +104,30 @@ def workbook_grids(
     sheet, or of every sheet with data in order, through calamine. alongside(sheet name) runs
     in a thread of its own while calamine reads that sheet: calamine leaves Python's lock free,
     so the two take the time of the longer. file_format: the sniffed one, when the caller has it."""
+    if file_format == "xls":  # calamine reads every sheet of an .xls as it opens it
+        for name, extent in xls_extents(path.read_bytes()):
+            check_extent(name, extent)
     try:
         workbook = _open_workbook(path, file_format)
         sheet_names = list(workbook.sheet_names)
-    except Exception as error:  # calamine raises its own error types for damaged files
+    except BaseException as error:  # calamine's own errors, or its panic, on a damaged file
+        if not _is_calamine_failure(error):
+            raise
         raise _calamine_error(error) from error
     if sheet is not None and sheet not in sheet_names:
         raise UnknownSheetError(
             f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
         )
+    skipped: UnreadableFileError | None = None  # a sheet calamine must not open
+    yielded = False
     for name in [sheet] if sheet is not None else sheet_names:
+        try:
+            check_before_calamine(path, file_format, name)
+        except UnreadableFileError as error:
+            if sheet is not None:
+                raise
+            skipped = skipped or error
+            continue
         extras = None
         if alongside is not None:
             extras = concurrent.futures.Future()
@@ -118,10 +142,25 @@ def workbook_grids(
                 else calamine_sheet.iter_rows()  # a description: rows made as they are counted
             )
             rows = non_blank_rows(cells, keep)
-        except Exception as error:
+        except BaseException as error:
+            if not _is_calamine_failure(error):
+                raise
             raise _calamine_error(error) from error
         if rows.count or sheet is not None:
+            yielded = True
             yield sheet_names, name, rows, extras
+    if skipped is not None and not yielded:
+        raise skipped
+
+
+def check_before_calamine(path: Path, file_format: str | None, sheet_name: str) -> None:
+    """Refuse an .xlsx sheet whose grid calamine would allocate far past the cells it holds
+    (see sheet_extent). An .xls is checked whole before it is opened; calamine bounds .ods and
+    .xlsb itself."""
+    if file_format in ("xlsx", "xlsm"):
+        extent = xlsx_extent(path, sheet_name)
+        if extent is not None:
+            check_extent(sheet_name, extent)
 
 
 def _run_into(future: concurrent.futures.Future, function, *args) -> None:

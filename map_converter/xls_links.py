@@ -4,7 +4,7 @@ formula, as files written by xlwt do); this reads the links from the BIFF8 recor
 
 Built from the format's documentation: [MS-XLS] 2.1.4 (records), 2.4.28 BoundSheet8, 2.4.127
 Formula, 2.4.140 HLink, 2.5.198.85 PtgStr, 2.5.198.63 PtgFuncVar; the hyperlink object inside an
-HLink record is [MS-OSHARED] 2.3.7.1. olefile opens the compound file. The file is searched for
+HLink record is [MS-OSHARED] 2.3.7.1; xls_records reads the records. The file is searched for
 the hyperlink class id and the HYPERLINK function's token first, and read no further when it has
 neither. Every loop is bounded by the stream's length; nothing here raises on a damaged file:
 calamine has read it already, and a link we cannot read leaves the cell's text.
@@ -16,7 +16,9 @@ import re
 import struct
 from pathlib import Path
 
-BOF, EOF, FILEPASS, BOUNDSHEET, FORMULA, HLINK = 0x0809, 0x000A, 0x002F, 0x0085, 0x0006, 0x01B8
+from .xls_records import records, sheets, short_string, workbook_stream
+
+FORMULA, HLINK = 0x0006, 0x01B8
 _HYPERLINK_CLASS = bytes.fromhex("d0c9ea79f9bace118c8200aa004ba90b")  # CLSID_StdHlink
 _URL_MONIKER_CLASS = bytes.fromhex("e0c9ea79f9bace118c8200aa004ba90b")  # CLSID_URLMoniker
 # PtgFuncVar (any class) with 1 or 2 arguments calling function 359, HYPERLINK.
@@ -36,58 +38,16 @@ def read_xls_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
         raw = handle.read()
     if _HYPERLINK_CLASS not in raw and not _HYPERLINK_CALL_RE.search(raw):
         return {}
-    try:
-        import olefile
-
-        with olefile.OleFileIO(raw) as compound:
-            if not compound.exists("Workbook"):  # BIFF5 and older keep a "Book": no such links
-                return {}
-            stream = compound.openstream("Workbook").read()
-    except Exception:  # olefile's errors for a damaged container; calamine read the sheet
-        return {}
-    start = _sheet_start(stream, sheet_name)
-    return {} if start is None else _sheet_links(stream, start)
-
-
-def _records(stream: bytes, position: int):
-    """(type, body) of each record from position to the substream's end."""
-    while position + 4 <= len(stream):
-        kind, size = struct.unpack_from("<HH", stream, position)
-        body = stream[position + 4 : position + 4 + size]
-        position += 4 + size
-        yield kind, body
-        if kind == EOF:
-            return
-
-
-def _short_string(body: bytes, position: int) -> tuple[str, int] | None:
-    """ShortXLUnicodeString at position: (text, end), or None when it runs past the body."""
-    if position + 2 > len(body):
-        return None
-    count, wide = body[position], body[position + 1] & 1
-    end = position + 2 + count * (2 if wide else 1)
-    if end > len(body):
-        return None
-    raw = body[position + 2 : end]
-    return (raw.decode("utf-16-le", "replace") if wide else raw.decode("latin-1")), end
-
-
-def _sheet_start(stream: bytes, sheet_name: str) -> int | None:
-    """Where the named sheet's substream starts (its BoundSheet8 record), None when it has
-    none or the workbook is encrypted (its records are then unreadable)."""
-    for kind, body in _records(stream, 0):
-        if kind == FILEPASS:
-            return None
-        if kind == BOUNDSHEET and len(body) >= 8:
-            name = _short_string(body, 6)
-            if name is not None and name[0] == sheet_name:
-                return struct.unpack_from("<I", body)[0]
-    return None
+    stream = workbook_stream(raw)
+    starts = (
+        [start for name, start, _ in sheets(stream) or () if name == sheet_name] if stream else []
+    )
+    return _sheet_links(stream, starts[0]) if starts else {}
 
 
 def _sheet_links(stream: bytes, start: int) -> dict[tuple[int, int], str]:
     links: dict[tuple[int, int], str] = {}
-    for kind, body in _records(stream, start):
+    for kind, body in records(stream, start):
         if kind == HLINK and len(body) >= 24 and body[8:24] == _HYPERLINK_CLASS:
             first_row, last_row, first_column, last_column = struct.unpack_from("<4H", body)
             url = _hyperlink_url(body, 24)
@@ -156,7 +116,7 @@ def hyperlink_formula_url(tokens: bytes) -> str | None:
         position += 4
     if position >= len(tokens) or tokens[position] != _PTG_STR:
         return None
-    url = _short_string(tokens, position + 1)
+    url = short_string(tokens, position + 1)
     if url is None:
         return None
     position = url[1]
@@ -177,7 +137,7 @@ def _operand_end(tokens: bytes, position: int) -> int | None:
     if kind in (0x22, 0x42, 0x62):
         return position
     if kind == _PTG_STR:
-        label = _short_string(tokens, position + 1)
+        label = short_string(tokens, position + 1)
         return label[1] if label else None
     sizes = {_PTG_INT: 3, _PTG_NUM: 9, **dict.fromkeys(_PTG_REFS, 5)}
     return position + sizes[kind] if kind in sizes else None

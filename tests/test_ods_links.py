@@ -155,3 +155,21 @@ def test_links_that_show_themselves_need_no_second_pass(tmp_path, monkeypatch):
     assert read_ods_links(path, "S") == {}
     results = convert_table(read_table(path)).results
     assert [(result.lat, result.lng) for result in results] == [(1.5, 2.5), (3.5, 4.5)]
+
+
+def test_a_damaged_content_part_reads_no_links_and_raises_nothing(tmp_path):
+    """calamine has its own say on a damaged file; the links are only ever extra."""
+    path = _places(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("content.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for offset in (5, info.compress_size // 2, info.compress_size - 3):  # inflate or CRC fails
+        damaged = bytearray(data)
+        damaged[start + offset] ^= 0xFF
+        target = tmp_path / f"damaged-{offset}.ods"
+        target.write_bytes(damaged)
+        assert read_ods_links(target, "Places") == {}
+    truncated = tmp_path / "truncated.ods"
+    truncated.write_bytes(data[: len(data) // 2])
+    assert read_ods_links(truncated, "Places") == {}

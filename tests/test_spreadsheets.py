@@ -303,6 +303,17 @@ def test_file_level_problems(tmp_path, content, error):
     assert raised.value.message
 
 
+@pytest.mark.parametrize("missing_bytes", [1024, 1536, 3000])
+def test_a_cut_short_xls_is_unreadable_not_a_crash(tmp_path, missing_bytes):
+    """calamine's Rust code panics on an .xls cut before its directory sector (an interrupted
+    download); pyo3 raises that as PanicException, which `except Exception` does not catch."""
+    data = _xls(tmp_path / "whole.xls", ROWS).read_bytes()
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(data[: len(data) - missing_bytes])
+    with pytest.raises(UnreadableFileError):
+        read_table(cut)
+
+
 def test_header_only_and_row_limit(tmp_path):
     with pytest.raises(EmptyFileError):
         read_table(_csv(tmp_path / "h.csv", [["Link"]]))

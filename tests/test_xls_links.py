@@ -13,16 +13,17 @@ from map_converter.convert import convert_table
 from map_converter.results import RowStatus
 from map_converter.tables import read_table
 from map_converter.xls_links import (
-    BOF,
-    EOF,
     HLINK,
     MAX_CELLS_PER_LINK,
     _sheet_links,
     hyperlink_formula_url,
     read_xls_links,
 )
+from map_converter.xls_records import EOF
 from tests.test_ods_links import FIRST, SECOND, _labelled, _ods, _row, _text
 from tests.test_office_workbook import SOFFICE
+
+BOF = 0x0809
 
 HYPERLINK_CLASS = bytes.fromhex("d0c9ea79f9bace118c8200aa004ba90b")
 URL_MONIKER_CLASS = bytes.fromhex("e0c9ea79f9bace118c8200aa004ba90b")

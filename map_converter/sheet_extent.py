@@ -1,0 +1,197 @@
+"""How far a sheet's cells reach, checked before calamine reads the sheet.
+
+calamine allocates a sheet's whole grid at once, from its first row and column to its last. A
+300-byte .xlsx holding a cell at A1 and one at XFD1048576 made it ask for 549 GB, and a failed
+allocation in Rust aborts the process: not an exception we can catch, but a web worker gone with
+every request it was serving. A real sheet's grid is mostly filled, so the rule compares the grid
+with the cells that are there: it may hold at most GRID_PER_CELL times as many, or GRID_FLOOR
+(a million rows of four columns) whatever the cells. A sheet beyond that is refused, naming its
+farthest cell, before calamine sees it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnreadableFileError
+from .xlsx_links import column_letters, column_number, sheet_part_path
+
+GRID_FLOOR = 1 << 22  # 4,194,304 cells (calamine: about 130 MB)
+GRID_PER_CELL = 8
+CHUNK_BYTES = 1 << 20
+
+# Reference attributes (r="XFD1048576" of a cell, r="12" of a row) in any spelling XML allows.
+_ROW_NUMBER_RE = re.compile(rb"""\sr\s*=\s*["'][A-Z]{0,3}(\d+)["']""")
+_COLUMN_LETTERS_RE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})\d""")
+_DIGITS_RE = re.compile(rb"\d+")
+_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+# A cell whose tag does not start with r="…": without a namespace prefix, with one (two regexes,
+# each with a literal start the engine skips to); and a cell with no r= at all, to count them.
+_UNREFERENCED_CELL_RE = re.compile(rb'<c(?: (?!r=")|[/>])')
+_PREFIXED_UNREFERENCED_CELL_RE = re.compile(rb':c(?: (?!r=")|[/>])')
+_ANY_UNREFERENCED_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c(?![^>]*\sr\s*=)[\s/>]")
+_ROW_END_RE = re.compile(rb"</(?:[\w.-]+:)?row>")
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """The last row (from 1) and column (from 1) the sheet's cells and rows reach, and how many
+    cells it holds (None: not counted, the grid being small enough whatever it holds)."""
+
+    last_row: int
+    last_column: int
+    cells: int | None = None
+
+    @property
+    def grid(self) -> int:
+        return self.last_row * self.last_column
+
+
+def grid_limit(cells: int | None) -> int:
+    return max(GRID_FLOOR, GRID_PER_CELL * (cells or 0))
+
+
+def check_extent(sheet_name: str, extent: SheetExtent) -> None:
+    if extent.grid <= grid_limit(extent.cells):
+        return
+    farthest = f"{column_letters(max(extent.last_column, 1) - 1)}{extent.last_row}"
+    held = f"{extent.cells:,}" if extent.cells is not None else "few"
+    raise UnreadableFileError(
+        f"The sheet {sheet_name!r} reaches as far as cell {farthest} but holds only {held} "
+        "cells (a stray cell far to the right or below?). It was not opened: delete the cells "
+        "far from your data, or copy the data to a new sheet, save the file and upload it again."
+    )
+
+
+class _ExtentScan:
+    """The extent of a sheet's XML, fed in pieces that split no tag, with the work in C.
+
+    A piece as programs write it (r="…" first in each cell's tag, rows in order) is settled by
+    three searches: its last row's number is read, then one search looks for any reference
+    beyond the farthest row or column so far, and two for a cell without a reference. A piece
+    where one finds something is read whole (every reference, every row's cells), so a file
+    made to mislead costs only time in proportion to its size. Cells are counted in a second
+    pass, only when the grid is past GRID_FLOOR."""
+
+    def __init__(self):
+        self.last_row = 0
+        self.letters = b""  # the farthest column's letters so far
+        self.unreferenced_width = 0  # the most cells without a reference in one row
+        self.open_row_unreferenced = 0  # those of the row that goes on into the next piece
+
+    def feed(self, piece: bytes) -> None:
+        last_row_tag = piece.rfind(b'row r="')
+        if last_row_tag >= 0:
+            digits = _DIGITS_RE.match(piece, last_row_tag + 7)
+            if digits:
+                self.last_row = max(self.last_row, int(digits.group()))
+        if (
+            _UNREFERENCED_CELL_RE.search(piece)
+            or _PREFIXED_UNREFERENCED_CELL_RE.search(piece)
+            or _beyond(self.last_row, self.letters).search(piece)
+        ):
+            self._read_whole(piece)
+        elif self.open_row_unreferenced and _ROW_END_RE.search(piece):
+            self.open_row_unreferenced = 0
+
+    def _read_whole(self, piece: bytes) -> None:
+        numbers = _ROW_NUMBER_RE.findall(piece)
+        if numbers:
+            self.last_row = max(self.last_row, max(map(int, set(numbers))))
+        letters = set(_COLUMN_LETTERS_RE.findall(piece))
+        if letters:
+            self.letters = max(letters | {self.letters}, key=_column_order)
+        rows = _ROW_END_RE.split(piece)  # the last one goes on into the next piece
+        for number, row in enumerate(rows):
+            unreferenced = len(_ANY_UNREFERENCED_CELL_RE.findall(row))
+            if number == 0:
+                unreferenced += self.open_row_unreferenced
+            self.unreferenced_width = max(self.unreferenced_width, unreferenced)
+        self.open_row_unreferenced = len(_ANY_UNREFERENCED_CELL_RE.findall(rows[-1])) + (
+            self.open_row_unreferenced if len(rows) == 1 else 0
+        )
+
+    def extent(self) -> SheetExtent:
+        last_column = column_number(self.letters.decode()) + 1 if self.letters else 0
+        # A cell without a reference takes the column after the one before it.
+        return SheetExtent(self.last_row, last_column + self.unreferenced_width)
+
+
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters
+
+
+def _after(text: bytes, first: int, last: int) -> list[bytes]:
+    """Regex alternatives for the strings as long as text, of characters first..last, that sort
+    after it."""
+    alternatives = []
+    for position, character in enumerate(text):
+        if character < last:
+            rest = len(text) - position - 1
+            tail = b"[%c-%c]{%d}" % (first, last, rest) if rest else b""
+            alternatives.append(
+                re.escape(text[:position]) + b"[%c-%c]" % (character + 1, last) + tail
+            )
+    return alternatives
+
+
+@functools.lru_cache(maxsize=256)
+def _beyond(last_row: int, letters: bytes) -> re.Pattern:
+    """A reference past row last_row or past the column of these letters (more digits or
+    letters, or as many that sort after them), r= spelled in any way XML allows."""
+    digits = str(last_row).encode() if last_row else b""
+    rows = [rb"\d{%d,}" % (len(digits) + 1), *_after(digits, ord("0"), ord("9"))]
+    columns = [rb"[A-Z]{%d,3}" % (len(letters) + 1)] if len(letters) < 3 else []
+    columns += _after(letters, ord("A"), ord("Z"))
+    wanted = rb"[A-Z]{0,3}(?:" + b"|".join(rows) + rb""")["']"""
+    if columns:
+        wanted += rb"|(?:" + b"|".join(columns) + rb")\d"
+    # A literal "r" first: the engine skips to each one in C.
+    return re.compile(rb"""r\s*=\s*["'](?:""" + wanted + rb")")
+
+
+def _count_cells(path: Path, part: str) -> int:
+    cells = 0
+    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        rest = b""
+        while chunk := stream.read(CHUNK_BYTES):
+            buffer = rest + chunk
+            cut = max(buffer.rfind(b"<"), 0)
+            cells += len(_CELL_RE.findall(buffer, 0, cut))
+            rest = buffer[cut:]
+        cells += len(_CELL_RE.findall(rest))
+    return cells
+
+
+def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
+    """The extent of an .xlsx sheet, read as a stream; None when its part cannot be found or
+    read (calamine then says what is wrong with the file)."""
+    from isal import isal_zlib
+
+    scan = _ExtentScan()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part_path(archive, sheet_name)
+            info = archive.getinfo(part)
+            with archive.open(info) as stream:
+                if info.compress_type == zipfile.ZIP_DEFLATED and hasattr(stream, "_decompressor"):
+                    stream._decompressor = isal_zlib.decompressobj(-15)  # as xlsx_patch does
+                rest = b""
+                while True:
+                    chunk = stream.read(CHUNK_BYTES)
+                    buffer = rest + chunk
+                    cut = max(buffer.rfind(b"<"), 0) if chunk else len(buffer)  # no tag split
+                    scan.feed(buffer[:cut])
+                    rest = buffer[cut:]
+                    if not chunk:
+                        break
+        extent = scan.extent()
+        if extent.grid > GRID_FLOOR:
+            extent = SheetExtent(extent.last_row, extent.last_column, _count_cells(path, part))
+    except Exception:  # a damaged zip, part or index (zipfile's, ISA-L's, our own errors):
+        return None  # calamine says what is wrong with the file, in its words
+    return extent
