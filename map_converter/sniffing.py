@@ -4,6 +4,7 @@ bombs before any XML is parsed, saved under a name we choose."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,17 @@ MAX_COMPRESSION_RATIO = 250
 
 
 WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+# What zipfile raises for a damaged archive besides BadZipFile (found by fuzzing): a "version
+# needed" it does not know, a method it cannot inflate, a header that runs past the data.
+DAMAGED_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    zlib.error,
+)
 
 
 def sniff_format(
@@ -98,7 +110,7 @@ def _zip_format(path: Path, suffix: str, limits: UnpackLimits) -> str:
             if "xl/workbook.bin" in names:  # Excel's binary workbook: calamine reads it
                 return "xlsb"
             other = other_zip_file(names)
-    except zipfile.BadZipFile as error:
+    except DAMAGED_ZIP_ERRORS as error:
         raise UnreadableFileError(
             "The file looks like a workbook but is damaged (truncated or corrupted). "
             "Open it in Excel, save it again and upload the new copy."

@@ -117,3 +117,38 @@ def test_an_excel_binary_workbook_is_a_workbook(tmp_path):
     path.write_bytes(xlsb_bytes({"Places": [["Link"], ["geo:1.5,2.5"]]}))
     assert sniff_format(path, "places.xlsb") == "xlsb"
     assert sniff_format(path, "places.xlsx") == "xlsb"  # the content decides
+
+
+def _damaged_zips(valid: bytes) -> dict[str, bytes]:
+    """What fuzzing found zipfile raising besides BadZipFile, each from a valid workbook."""
+    central = valid.rindex(b"PK\x01\x02")  # the last entry of the central directory
+    version = bytearray(valid)
+    version[central + 6] = 0x59  # "version needed to extract": 8.9
+    method = bytearray(valid)
+    method[central + 10] = 0x63  # compression method 99 (AES), which zipfile cannot read
+    local = bytearray(valid)
+    local[valid.index(b"PK\x03\x04") + 26] = 0xFF  # the first part's name length, past the data
+    return {"version": bytes(version), "method": bytes(method), "local header": bytes(local)}
+
+
+@pytest.mark.parametrize("damage", ["version", "method", "local header"])
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_damaged_zip_is_a_message_whatever_zipfile_raises(tmp_path, kind, damage):
+    """Read if the damage is in a part nobody reads, else a file-level message: never another
+    exception (a 500 on the web)."""
+    from map_converter.errors import MapConverterError
+    from map_converter.tables import read_table
+    from tests.conftest import write_xlsx
+    from tests.test_ods_links import _ods, _row, _text
+
+    made = tmp_path / f"made.{kind}"
+    if kind == "xlsx":
+        write_xlsx(made, [["Link"], ["geo:1.5,2.5"]])
+    else:
+        _ods(made, {"S": [_row(_text("Link")), _row(_text("geo:1.5,2.5"))]})
+    path = tmp_path / f"damaged.{kind}"
+    path.write_bytes(_damaged_zips(made.read_bytes())[damage])
+    try:
+        read_table(path)
+    except MapConverterError as error:
+        assert error.message
