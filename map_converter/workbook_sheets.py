@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
+from .calamine_child import read_in_child
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
 from .ods_links import read_ods_links
 from .sheet_extent import check_extent, xlsx_extent
@@ -80,7 +81,7 @@ def _is_calamine_failure(error: BaseException) -> bool:
 _CALAMINE_READERS = {"xlsx": "xlsx", "xlsm": "xlsx", "xlsb": "xlsb", "xls": "xls", "ods": "ods"}
 
 
-def _open_workbook(path: Path, file_format: str | None):
+def open_workbook(path: Path, file_format: str | None):
     """calamine's workbook, by the path when its extension names the sniffed format, else from
     the content (a local file whose name lies: a .xls that a web export named .xlsx)."""
     from python_calamine import CalamineWorkbook
@@ -104,16 +105,19 @@ def workbook_grids(
     sheet, or of every sheet with data in order, through calamine. alongside(sheet name) runs
     in a thread of its own while calamine reads that sheet: calamine leaves Python's lock free,
     so the two take the time of the longer. file_format: the sniffed one, when the caller has it."""
+    workbook = None
     if file_format == "xls":  # calamine reads every sheet of an .xls as it opens it
         for name, extent in xls_extents(path.read_bytes()):
             check_extent(name, extent)
-    try:
-        workbook = _open_workbook(path, file_format)
-        sheet_names = list(workbook.sheet_names)
-    except BaseException as error:  # calamine's own errors, or its panic, on a damaged file
-        if not _is_calamine_failure(error):
-            raise
-        raise _calamine_error(error) from error
+        sheet_names, child_rows = read_in_child(path, sheet, keep)  # see calamine_child
+    else:
+        try:
+            workbook = open_workbook(path, file_format)
+            sheet_names = list(workbook.sheet_names)
+        except BaseException as error:  # calamine's own errors, or its panic, on a damaged file
+            if not _is_calamine_failure(error):
+                raise
+            raise calamine_error(error) from error
     if sheet is not None and sheet not in sheet_names:
         raise UnknownSheetError(
             f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
@@ -134,6 +138,12 @@ def workbook_grids(
             threading.Thread(
                 target=_run_into, args=(extras, alongside, name), name="sheet-extras", daemon=True
             ).start()
+        if workbook is None:
+            rows = child_rows[name]
+            if rows.count or sheet is not None:
+                yielded = True
+                yield sheet_names, name, rows, extras
+            continue
         try:
             calamine_sheet = workbook.get_sheet_by_name(name)
             cells = (
@@ -145,7 +155,7 @@ def workbook_grids(
         except BaseException as error:
             if not _is_calamine_failure(error):
                 raise
-            raise _calamine_error(error) from error
+            raise calamine_error(error) from error
         if rows.count or sheet is not None:
             yielded = True
             yield sheet_names, name, rows, extras
@@ -170,7 +180,7 @@ def _run_into(future: concurrent.futures.Future, function, *args) -> None:
         future.set_exception(error)
 
 
-def _calamine_error(error: Exception) -> MapConverterError:
+def calamine_error(error: Exception) -> MapConverterError:
     message = str(error).lower()
     if "password" in message or "encrypt" in message:
         return EncryptedFileError(

@@ -100,6 +100,8 @@ def _extent(stream: bytes, start: int) -> SheetExtent:
             last_row, last_column = max(last_row, row + 1), max(last_column, final_column + 1)
             cells += max(final_column - first_column + 1, 0)
         elif kind == DIMENSIONS and len(body) >= 12:
-            _first_row, rows_end, _first_column, columns_end = struct.unpack_from("<IIHH", body)
+            first_row, rows_end, first_column, columns_end = struct.unpack_from("<IIHH", body)
+            if first_row > rows_end or first_column > columns_end:  # calamine subtracts them
+                rows_end, columns_end = max(first_row, rows_end, 1 << 32), max(columns_end, 1 << 16)
             last_row, last_column = max(last_row, rows_end), max(last_column, columns_end)
     return SheetExtent(last_row, last_column, cells)

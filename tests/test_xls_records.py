@@ -33,6 +33,7 @@ def _with_dimensions(source: Path, target: Path, first_row: int, last_row: int, 
         (0, 0x45000005, 2),  # the fuzzed file: 1.1 billion rows
         (0, 65_536, 0xFFFF),  # 65,535 columns where BIFF8 has 256, on every row
         (0, 0xFFFFFFFF, 0xFFFF),
+        (0x00BB0000, 5, 2),  # a first row after the last: calamine's subtraction wraps
     ],
 )
 def test_impossible_sheet_dimensions_are_refused_not_a_crash(
@@ -75,3 +76,18 @@ def test_true_dimensions_still_convert(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert "2 rows: 2 ok" in done.stdout
+
+
+def test_a_child_that_dies_reading_an_xls_is_a_damaged_file(tmp_path):
+    """The .xls reader runs in a child process: even a file that gets past the checks above and
+    aborts calamine costs the child, not this process."""
+    from map_converter.calamine_child import read_in_child
+    from map_converter.errors import UnreadableFileError
+
+    good = _xlwt_workbook(tmp_path / "good.xls", 'HYPERLINK("https://maps.google.com/?q=1.5,2.5")')
+    bad = _with_dimensions(good, tmp_path / "bad.xls", 0x00BB0000, 5, 2)
+    with pytest.raises(UnreadableFileError, match="damaged"):
+        read_in_child(bad, None, None)  # the checks before it skipped on purpose
+    names, rows = read_in_child(good, None, None)
+    assert names == ["Read me", "Places"]
+    assert rows["Places"].count == 3
