@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UnreadableFileError
-from .xlsx_links import column_letters, column_number, sheet_part_path
+from .xlsx_links import (
+    SHARED_STRINGS_TYPE_SUFFIX,
+    column_letters,
+    column_number,
+    related_part_path,
+    sheet_part_path,
+)
 
 GRID_FLOOR = 1 << 22  # 4,194,304 cells (calamine: about 130 MB)
 GRID_PER_CELL = 8
@@ -195,3 +201,36 @@ def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     except Exception:  # a damaged zip, part or index (zipfile's, ISA-L's, our own errors):
         return None  # calamine says what is wrong with the file, in its words
     return extent
+
+
+# deflate packs at most about 1,032 bytes into one; a shared string takes at least 5 (<si/>).
+_MOST_INFLATED_PER_BYTE = 1032
+_SHARED_STRINGS_TAG_RE = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_UNIQUE_COUNT_RE = re.compile(rb"""\suniqueCount\s*=\s*["'](\d+)["']""")
+
+
+def check_shared_strings(path: Path) -> None:
+    """Refuse an .xlsx whose shared-strings part claims more strings than its bytes can hold:
+    calamine reserves room for uniqueCount strings before it reads one, and a claim of four
+    billion made it ask for 103 GB and abort the process."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = related_part_path(archive, SHARED_STRINGS_TYPE_SUFFIX)
+            if part is None:
+                return
+            info = archive.getinfo(part)
+            with archive.open(info) as stream:
+                head = stream.read(1 << 16)
+    except Exception:  # a damaged zip or part: calamine says what is wrong with it
+        return
+    tag = _SHARED_STRINGS_TAG_RE.search(head)
+    claimed = _UNIQUE_COUNT_RE.search(tag.group()) if tag else None
+    if claimed is None:
+        return
+    largest = min(info.file_size, info.compress_size * _MOST_INFLATED_PER_BYTE)
+    if int(claimed.group(1)) > largest // 5 + 16:
+        raise UnreadableFileError(
+            f"The workbook is damaged: its shared strings claim {int(claimed.group(1)):,} "
+            "strings, more than the part can hold. Open it in a spreadsheet program, save it "
+            "again and upload the new copy."
+        )

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .calamine_child import read_in_child
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
 from .ods_links import read_ods_links
-from .sheet_extent import check_extent, xlsx_extent
+from .sheet_extent import check_extent, check_shared_strings, xlsx_extent
 from .sheet_xml import SheetSoundness
 from .xls_links import read_xls_links
 from .xls_records import xls_extents
@@ -111,6 +111,8 @@ def workbook_grids(
             check_extent(name, extent)
         sheet_names, child_rows = read_in_child(path, sheet, keep)  # see calamine_child
     else:
+        if file_format in ("xlsx", "xlsm"):
+            check_shared_strings(path)  # calamine reserves room for them as it opens the file
         try:
             workbook = open_workbook(path, file_format)
             sheet_names = list(workbook.sheet_names)

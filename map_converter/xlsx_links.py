@@ -71,11 +71,17 @@ def _workbook_target_path(target: str) -> str:
 
 
 _STYLES_TYPE_SUFFIX = "/relationships/styles"
+SHARED_STRINGS_TYPE_SUFFIX = "/relationships/sharedStrings"
 
 
 def styles_part_path(archive: zipfile.ZipFile) -> str | None:
-    """Zip path of the workbook's styles part, from the workbook's relationships; None when the
-    workbook names none (or its relationships cannot be read)."""
+    """Zip path of the workbook's styles part (see related_part_path)."""
+    return related_part_path(archive, _STYLES_TYPE_SUFFIX)
+
+
+def related_part_path(archive: zipfile.ZipFile, type_suffix: str) -> str | None:
+    """Zip path of the workbook's part of this relationship type, from the workbook's
+    relationships; None when the workbook names none (or its relationships cannot be read)."""
     from defusedxml import DefusedXmlException, ElementTree
 
     try:
@@ -83,7 +89,7 @@ def styles_part_path(archive: zipfile.ZipFile) -> str | None:
     except (DefusedXmlException, ElementTree.ParseError, KeyError):
         return None
     for element in rels.iter():
-        if element.get("Type", "").endswith(_STYLES_TYPE_SUFFIX):
+        if element.get("Type", "").endswith(type_suffix):
             path = _workbook_target_path(element.get("Target", ""))
             return path if path in archive.NameToInfo else None
     return None
