@@ -171,6 +171,37 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x01\x02\x03\nen
 OLE_NOT_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"garbage" * 100
 
 
+def far_corner_xlsx() -> bytes:
+    """A cell at A1 and one at XFD1048576: a grid of 17 billion cells for two."""
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+    return raw_xlsx(f"{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>")
+
+
+def shared_strings_claim_xlsx() -> bytes:
+    """A shared-strings part that claims four billion strings and holds one."""
+    source = zipfile.ZipFile(io.BytesIO(raw_xlsx(inline_rows([["Link"], ["geo:1.5,2.5"]]))))
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+                )
+            archive.writestr(name, data)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'count="1" uniqueCount="4294967295"><si><t>Link</t></si></sst>',
+        )
+    return package.getvalue()
+
+
 def corpus() -> list[tuple[str, bytes, set[str]]]:
     """(file name, content, accepted error codes) for each hostile upload."""
     good = valid_xlsx([["Name", "Link"], ["A", "40.7, -74.0"], ["B", "geo:1.5,2.5"]])
@@ -238,6 +269,9 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
             {"not_a_spreadsheet"},
         ),
         ("million.xlsx", million_row_xlsx(), {"too_many_rows"}),
+        # calamine allocated these grids and tables up front and aborted the process (a worker)
+        ("far-corner.xlsx", far_corner_xlsx(), {"unreadable_file"}),
+        ("strings-claim.xlsx", shared_strings_claim_xlsx(), {"unreadable_file"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
         (
             "wide.csv",
