@@ -14,8 +14,6 @@ pickle to stdout: ("rows", sheet names, {sheet: NonBlankRows}) or ("error", mess
 from __future__ import annotations
 
 import os
-import pickle
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +24,9 @@ CHILD_TIMEOUT_SECONDS = 300.0
 def read_in_child(path: Path, sheet: str | None, keep: int | None):
     """(sheet names, {sheet: NonBlankRows}) of the chosen sheet or of every sheet; raises the
     file-level error calamine's message means, or UnreadableFileError when the child died."""
+    import pickle  # here, not at import time: only an .xls needs a child (0.005 s of imports)
+    import subprocess
+
     from .errors import UnreadableFileError
     from .workbook_sheets import calamine_error
 
@@ -58,6 +59,7 @@ def read_in_child(path: Path, sheet: str | None, keep: int | None):
 
 
 def main(arguments: list[str]) -> None:
+    import pickle
     import resource
 
     from .workbook_sheets import non_blank_rows, open_workbook

@@ -13,13 +13,9 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from .calamine_child import read_in_child
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
-from .ods_links import read_ods_links
 from .sheet_extent import check_extent, check_shared_strings, xlsx_extent
 from .sheet_xml import SheetSoundness
-from .xls_links import read_xls_links
-from .xls_records import xls_extents
 from .xlsx_links import read_xlsx_links
 
 
@@ -48,9 +44,13 @@ def read_beside_calamine(path: Path, file_format: str, check_sheet_xml: bool):
     giving (links behind labels, the XML check or None); None when there is nothing to read."""
     if file_format in ("xlsx", "xlsm"):
         return functools.partial(links_and_check, path, check_sheet_xml)
-    if file_format == "ods":
+    if file_format == "ods":  # the readers of one format are imported for that format only
+        from .ods_links import read_ods_links
+
         return functools.partial(_links_only, read_ods_links, path)
     if file_format == "xls":
+        from .xls_links import read_xls_links
+
         return functools.partial(_links_only, read_xls_links, path)
     return None
 
@@ -107,8 +107,12 @@ def workbook_grids(
     so the two take the time of the longer. file_format: the sniffed one, when the caller has it."""
     workbook = None
     if file_format == "xls":  # calamine reads every sheet of an .xls as it opens it
+        from .xls_records import xls_extents
+
         for name, extent in xls_extents(path.read_bytes()):
             check_extent(name, extent)
+        from .calamine_child import read_in_child
+
         sheet_names, child_rows = read_in_child(path, sheet, keep)  # see calamine_child
     else:
         if file_format in ("xlsx", "xlsm"):
