@@ -11,7 +11,13 @@ import pytest
 
 from map_converter.sheet_extent import SheetExtent, xlsx_extent
 from map_converter.tables import read_table
-from tests.hostile_files import CONTENT_TYPES, ROOT_RELS, SHEET_HEAD, raw_xlsx
+from tests.hostile_files import (
+    CONTENT_TYPES,
+    ROOT_RELS,
+    SHEET_HEAD,
+    raw_xlsx,
+    shared_strings_claim_xlsx,
+)
 
 ROWS = '<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>geo:1.5,2.5</t></is></c></row>'
 
@@ -109,29 +115,8 @@ def test_a_far_reaching_sheet_nobody_chose_is_passed_over(tmp_path):
 
 def test_shared_strings_claiming_billions_are_refused_not_a_crash(tmp_path):
     """calamine reserved room for uniqueCount strings: 4,294,967,295 of them asked for 103 GB."""
-    import io
-    import zipfile
-
-    sheet = (
-        '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>'
-    )
-    source = zipfile.ZipFile(io.BytesIO(raw_xlsx(_sheet(sheet))))
     path = tmp_path / "strings.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "xl/_rels/workbook.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/'
-                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-                )
-            archive.writestr(name, data)
-        archive.writestr(
-            "xl/sharedStrings.xml",
-            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'count="2" uniqueCount="4294967295"><si><t>Link</t></si><si><t>geo:1.5,2.5</t></si></sst>',
-        )
+    path.write_bytes(shared_strings_claim_xlsx())
     done = _run(path, tmp_path)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "shared strings claim 4,294,967,295" in done.stderr

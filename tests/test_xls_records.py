@@ -27,6 +27,20 @@ def _with_dimensions(source: Path, target: Path, first_row: int, last_row: int, 
     return target
 
 
+def _convert(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """The CLI on path, in a child process (a crash costs the child, not the test run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "map_converter", str(path), "-o", str(tmp_path / "out.csv")],
+        capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": ""},
+    )  # fmt: skip
+
+
+def _assert_refused(path: Path, tmp_path: Path) -> None:
+    done = _convert(path, tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "reaches as far as cell" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("first_row", "last_row", "last_column"),
     [
@@ -41,12 +55,7 @@ def test_impossible_sheet_dimensions_are_refused_not_a_crash(
 ):
     good = _xlwt_workbook(tmp_path / "good.xls", 'HYPERLINK("https://maps.google.com/?q=1.5,2.5")')
     bad = _with_dimensions(good, tmp_path / "bad.xls", first_row, last_row, last_column)
-    done = subprocess.run(
-        [sys.executable, "-m", "map_converter", str(bad), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": ""},
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr[-2000:]
-    assert "reaches as far as cell" in done.stderr
+    _assert_refused(bad, tmp_path)
 
 
 def test_a_cell_far_past_the_others_is_refused(tmp_path):
@@ -59,21 +68,13 @@ def test_a_cell_far_past_the_others_is_refused(tmp_path):
     struct.pack_into("<HH", data, label + 4, 26_930, 49_414)
     bad = tmp_path / "far.xls"
     bad.write_bytes(data)
-    done = subprocess.run(
-        [sys.executable, "-m", "map_converter", str(bad), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": ""},
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr[-2000:]
-    assert "reaches as far as cell" in done.stderr
+    _assert_refused(bad, tmp_path)
 
 
 def test_true_dimensions_still_convert(tmp_path):
     good = _xlwt_workbook(tmp_path / "good.xls", 'HYPERLINK("https://maps.google.com/?q=1.5,2.5")')
     same = _with_dimensions(good, tmp_path / "same.xls", 1, 4, 2)  # rows 2-4, columns A-B
-    done = subprocess.run(
-        [sys.executable, "-m", "map_converter", str(same), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = _convert(same, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "2 rows: 2 ok" in done.stdout
 
