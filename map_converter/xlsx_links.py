@@ -63,6 +63,22 @@ def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
     raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
 
 
+def first_sheet_name(path: Path) -> str | None:
+    """The name of the workbook's first sheet, from workbook.xml; None when it cannot be read
+    (calamine then says what is wrong)."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (DefusedXmlException, ElementTree.ParseError, KeyError, zipfile.BadZipFile, OSError):
+        return None
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet"):
+            return element.get("name")
+    return None
+
+
 def _workbook_target_path(target: str) -> str:
     """Zip path of a part named in workbook.xml.rels (absolute, or relative to xl/)."""
     if target.startswith("/"):
