@@ -11,18 +11,31 @@ from __future__ import annotations
 import contextlib
 import copy
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from isal import isal_zlib
 
 from .background_io import ReadAhead, WriteBehind
+from .errors import UnreadableFileError
 from .sheet_patcher import CHUNK_BYTES, SheetPatcher
 from .sheet_values import ColumnValues, RowValues
 from .sheet_xml import SoundSheet
 from .xlsx_cells import CellValue
 from .xlsx_links import sheet_part_path, styles_part_path
 from .xlsx_styles import COORDINATE_NUMBER_FORMAT, with_number_format
+
+# What reading a damaged part raises (a bad CRC, a broken deflate stream, a header that does not
+# match the directory): calamine never reads some parts (a theme, docProps), so the workbook read
+# well and only its copy finds them. Not OSError: a full disk is not a damaged upload.
+_DAMAGED_PART_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    isal_zlib.error,
+    EOFError,
+    NotImplementedError,
+)
 
 # ISA-L's level 2: the 48 MB sheet of a 100,000-row output in 0.05 s and 6.75 MB, where zlib's
 # level 1 takes 0.22 s for 6.86 MB (its level 3 is three times slower for no gain).
@@ -92,17 +105,20 @@ def patch_workbook(
         rows = sorted(rows.items())
     last_column = max([*new_columns, last_column or 0])
     temporary_path = Path(str(output_path) + ".partial")
+    part = copying = None  # the part being read, to name it if it is damaged
     try:
         with zipfile.ZipFile(source_path) as source:
             part = sheet_part_path(source, sheet_name)
             styles_part, styles_xml, data_styles = None, b"", {}
             if coordinate_columns and (styles_part := styles_part_path(source)):
+                copying = styles_part
                 edited = with_number_format(source.read(styles_part), COORDINATE_NUMBER_FORMAT)
                 if edited:
                     styles_xml, index = edited
                     data_styles = dict.fromkeys(coordinate_columns, b' s="%d"' % index)
             with zipfile.ZipFile(temporary_path, "w", zipfile.ZIP_DEFLATED) as target:
                 for info in source.infolist():
+                    copying = None
                     if info.filename == part:
                         patched = zipfile.ZipInfo(info.filename, info.date_time)
                         patched.external_attr = info.external_attr
@@ -114,7 +130,14 @@ def patch_workbook(
                     elif info.filename == styles_part and styles_xml:
                         target.writestr(info, styles_xml)
                     else:
+                        copying = info.filename
                         _copy_member(source, info, target)
         temporary_path.replace(output_path)
+    except _DAMAGED_PART_ERRORS as error:
+        raise UnreadableFileError(
+            f"The workbook's part {copying or part!r} is damaged ({error}), so the workbook "
+            "cannot be copied with your results. Open it in a spreadsheet program, save it "
+            "again and upload the new copy."
+        ) from error
     finally:
         temporary_path.unlink(missing_ok=True)

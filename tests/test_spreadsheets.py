@@ -507,3 +507,23 @@ def test_describing_an_upload_keeps_only_the_first_rows_and_counts_the_rest(tmp_
     assert read_table(source).row_count == 2000
     with pytest.raises(TooManyRowsError):
         read_table(source, max_rows=1999, keep_rows=500)
+
+
+@pytest.mark.parametrize("part", ["docProps/app.xml", "xl/theme/theme1.xml"])
+def test_a_damaged_part_calamine_never_reads_fails_the_copy_with_a_message(tmp_path, part):
+    """Found by fuzzing: the workbook reads (calamine skips the part), but copying it into the
+    output met a bad CRC or a broken deflate stream and answered 500."""
+    source = write_xlsx(tmp_path / "places.xlsx", ROWS)
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(data)
+    conversion_input = read_table(damaged)  # calamine reads what it needs
+    assert conversion_input.row_count == 4
+    with pytest.raises(UnreadableFileError) as raised:
+        convert_file(damaged, [(tmp_path / "out.xlsx", "xlsx")])
+    assert part in raised.value.message
+    assert not (tmp_path / "out.xlsx").exists()
