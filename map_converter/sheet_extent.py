@@ -173,6 +173,45 @@ def _count_cells(path: Path, part: str) -> int:
     return cells
 
 
+# A row's or a cell's tag (its attributes, and "/" when it closes itself), and its reference.
+_ROW_OR_CELL_TAG_RE = re.compile(rb"<(?:[\w.-]+:)?(row|c)\b([^>]*?)(/?)>")
+_REFERENCE_RE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})(\d+)["']""")
+_EMPTY_CONTENT_RE = re.compile(rb"\s*</")  # <c r="A1"></c>: written open, holding nothing
+
+
+def _valued_extent(path: Path, part: str) -> SheetExtent:
+    """The exact extent of the cells that hold something, which is what calamine's grid spans
+    (a formatted empty cell, <c r="XFD1048576" s="1"/>, or a formatted row does not count).
+    A loop over every row and cell: only for a sheet whose upper bound looked too far."""
+    last_row = last_column = cells = 0
+    row, next_column = 0, 1  # the current row; the column a cell without a reference takes
+    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        rest = b""
+        while True:
+            chunk = stream.read(CHUNK_BYTES)
+            buffer = rest + chunk
+            cut = max(buffer.rfind(b"<"), 0) if chunk else len(buffer)
+            for tag in _ROW_OR_CELL_TAG_RE.finditer(buffer, 0, cut):
+                kind, attributes, closed = tag.groups()
+                reference = _REFERENCE_RE.search(attributes)
+                if kind == b"row":
+                    row = int(reference.group(2)) if reference else row + 1
+                    next_column = 1
+                    continue
+                column = next_column
+                if reference and reference.group(1):
+                    column = column_number(reference.group(1).decode()) + 1
+                    row = int(reference.group(2))
+                next_column = column + 1
+                if not closed and not _EMPTY_CONTENT_RE.match(buffer, tag.end()):
+                    last_row, last_column = max(last_row, row), max(last_column, column)
+                    cells += 1
+            rest = buffer[cut:]
+            if not chunk:
+                break
+    return SheetExtent(last_row, last_column, cells)
+
+
 def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     """The extent of an .xlsx sheet, read as a stream; None when its part cannot be found or
     read (calamine then says what is wrong with the file)."""
@@ -195,9 +234,11 @@ def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
                     rest = buffer[cut:]
                     if not chunk:
                         break
-        extent = scan.extent()
+        extent = scan.extent()  # an upper bound: formatted empty cells and rows count too
         if extent.grid > GRID_FLOOR:
             extent = SheetExtent(extent.last_row, extent.last_column, _count_cells(path, part))
+            if extent.grid > grid_limit(extent.cells):
+                extent = _valued_extent(path, part)
     except Exception:  # a damaged zip, part or index (zipfile's, ISA-L's, our own errors):
         return None  # calamine says what is wrong with the file, in its words
     return extent

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from map_converter.sheet_extent import SheetExtent, xlsx_extent
+from map_converter.sheet_extent import SheetExtent, _valued_extent, xlsx_extent
 from map_converter.tables import read_table
 from tests.hostile_files import (
     CONTENT_TYPES,
@@ -120,3 +120,38 @@ def test_shared_strings_claiming_billions_are_refused_not_a_crash(tmp_path):
     done = _run(path, tmp_path)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "shared strings claim 4,294,967,295" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        '<row r="1048576"><c r="XFD1048576" s="0"/></row>',  # a formatted cell, no value
+        '<row r="1048576" s="1" customFormat="1"/>',  # a formatted row
+        '<row r="900000"><c r="ZZ900000" s="0"></c></row>',  # an empty cell written open
+    ],
+)
+def test_formatting_far_away_does_not_refuse_a_sheet(tmp_path, far):
+    """Excel keeps formatted empty cells and rows (the "last cell" far below the data); calamine
+    reads only cells with a value, so such a sheet is read, not refused."""
+    path = tmp_path / "formatted.xlsx"
+    path.write_bytes(raw_xlsx(_sheet(ROWS + far)))
+    table = read_table(path)
+    assert table.row_count == 1
+    found = _valued_extent(path, "xl/worksheets/sheet1.xml")
+    assert (found.last_row, found.last_column, found.cells) == (2, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("rows_xml", "extent"),
+    [
+        (ROWS + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', (1048576, 16384, 3)),
+        (ROWS + '<row r="3">' + "<c><v>1</v></c>" * 40 + "</row>", (3, 40, 42)),
+        (ROWS + "<row r='70000'><c r = 'AB70000'><v>1</v></c></row>", (70000, 28, 3)),
+        ('<row r="900000"><c r="ZZ900000"><v>1</v></c></row>' + ROWS, (900000, 702, 3)),
+    ],
+)
+def test_the_exact_extent_counts_the_cells_that_hold_something(tmp_path, rows_xml, extent):
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(raw_xlsx(_sheet(rows_xml)))
+    found = _valued_extent(path, "xl/worksheets/sheet1.xml")
+    assert (found.last_row, found.last_column, found.cells) == extent
