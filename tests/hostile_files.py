@@ -180,8 +180,8 @@ def far_corner_xlsx() -> bytes:
     return raw_xlsx(f"{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>")
 
 
-def shared_strings_claim_xlsx() -> bytes:
-    """A shared-strings part that claims four billion strings and holds one."""
+def shared_strings_claim_xlsx(claimed: int = 4_294_967_295) -> bytes:
+    """A shared-strings part that claims four billion strings (or `claimed`) and holds one."""
     source = zipfile.ZipFile(io.BytesIO(raw_xlsx(inline_rows([["Link"], ["geo:1.5,2.5"]]))))
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -197,7 +197,7 @@ def shared_strings_claim_xlsx() -> bytes:
         archive.writestr(
             "xl/sharedStrings.xml",
             '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'count="1" uniqueCount="4294967295"><si><t>Link</t></si></sst>',
+            f'count="1" uniqueCount="{claimed}"><si><t>Link</t></si></sst>',
         )
     return package.getvalue()
 

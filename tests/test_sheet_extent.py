@@ -155,3 +155,12 @@ def test_the_exact_extent_counts_the_cells_that_hold_something(tmp_path, rows_xm
     path.write_bytes(raw_xlsx(_sheet(rows_xml)))
     found = _valued_extent(path, "xl/worksheets/sheet1.xml")
     assert (found.last_row, found.last_column, found.cells) == extent
+
+
+def test_a_sloppy_shared_strings_count_that_costs_little_is_read(tmp_path):
+    """A writer that puts the count of references into uniqueCount (500,000 for two strings):
+    calamine reserves 12 MB for it, harmless, so the file is read."""
+    path = tmp_path / "sloppy.xlsx"
+    path.write_bytes(shared_strings_claim_xlsx(claimed=500_000))
+    done = _run(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
