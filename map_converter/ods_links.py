@@ -12,10 +12,10 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-import zlib
 from pathlib import Path
 
 from .errors import UnreadableFileError
+from .xlsx_links import DAMAGED_ZIP_ERRORS
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "  # expat's "namespace name"
 _TABLE_NAME, _ROW = _TABLE + "table", _TABLE + "table-row"
@@ -151,17 +151,9 @@ def _has_labels_over_links(content) -> bool:
             return False
 
 
-# What a damaged zip or part raises while read: calamine has its own say on such a file, and the
+# A damaged zip or part (or no content.xml): calamine has its own say on such a file, and the
 # links behind labels are only ever extra, so they are then none.
-_DAMAGED = (
-    KeyError,
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    RuntimeError,
-    OSError,
-)
+_DAMAGED = (*DAMAGED_ZIP_ERRORS, KeyError, RuntimeError, OSError)
 
 
 def read_ods_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from .xlsx_links import (
     SHARED_STRINGS_TYPE_SUFFIX,
     column_letters,
     column_number,
+    inflate_with_isal,
     related_part_path,
     sheet_part_path,
 )
@@ -65,9 +67,9 @@ def check_extent(sheet_name: str, extent: SheetExtent) -> None:
     if extent.grid <= grid_limit(extent.cells):
         return
     farthest = f"{column_letters(max(extent.last_column, 1) - 1)}{extent.last_row}"
-    held = f"{extent.cells:,}" if extent.cells is not None else "few"
-    raise UnreadableFileError(
-        f"The sheet {sheet_name!r} reaches as far as cell {farthest} but holds only {held} "
+    raise UnreadableFileError(  # counted: an uncounted extent is within GRID_FLOOR
+        f"The sheet {sheet_name!r} reaches as far as cell {farthest} but holds only "
+        f"{extent.cells or 0:,} "
         "cells (a stray cell far to the right or below?). It was not opened: delete the cells "
         "far from your data, or copy the data to a new sheet, save the file and upload it again."
     )
@@ -160,17 +162,24 @@ def _beyond(last_row: int, letters: bytes) -> re.Pattern:
     return re.compile(rb"""r\s*=\s*["'](?:""" + wanted + rb")")
 
 
-def _count_cells(path: Path, part: str) -> int:
-    cells = 0
+def _pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
+    """The part's inflated XML as (buffer, cut): buffer[:cut] is whole tags; the rest goes on in
+    the next buffer (the last buffer's cut is its end)."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        inflate_with_isal(stream, archive.getinfo(part))
         rest = b""
-        while chunk := stream.read(CHUNK_BYTES):
+        while True:
+            chunk = stream.read(CHUNK_BYTES)
             buffer = rest + chunk
-            cut = max(buffer.rfind(b"<"), 0)
-            cells += len(_CELL_RE.findall(buffer, 0, cut))
+            cut = max(buffer.rfind(b"<"), 0) if chunk else len(buffer)
+            yield buffer, cut
+            if not chunk:
+                return
             rest = buffer[cut:]
-        cells += len(_CELL_RE.findall(rest))
-    return cells
+
+
+def _count_cells(path: Path, part: str) -> int:
+    return sum(len(_CELL_RE.findall(buffer, 0, cut)) for buffer, cut in _pieces(path, part))
 
 
 # A row's or a cell's tag (its attributes, and "/" when it closes itself), and its reference.
@@ -185,55 +194,34 @@ def _valued_extent(path: Path, part: str) -> SheetExtent:
     A loop over every row and cell: only for a sheet whose upper bound looked too far."""
     last_row = last_column = cells = 0
     row, next_column = 0, 1  # the current row; the column a cell without a reference takes
-    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
-        rest = b""
-        while True:
-            chunk = stream.read(CHUNK_BYTES)
-            buffer = rest + chunk
-            cut = max(buffer.rfind(b"<"), 0) if chunk else len(buffer)
-            for tag in _ROW_OR_CELL_TAG_RE.finditer(buffer, 0, cut):
-                kind, attributes, closed = tag.groups()
-                reference = _REFERENCE_RE.search(attributes)
-                if kind == b"row":
-                    row = int(reference.group(2)) if reference else row + 1
-                    next_column = 1
-                    continue
-                column = next_column
-                if reference and reference.group(1):
-                    column = column_number(reference.group(1).decode()) + 1
-                    row = int(reference.group(2))
-                next_column = column + 1
-                if not closed and not _EMPTY_CONTENT_RE.match(buffer, tag.end()):
-                    last_row, last_column = max(last_row, row), max(last_column, column)
-                    cells += 1
-            rest = buffer[cut:]
-            if not chunk:
-                break
+    for buffer, cut in _pieces(path, part):
+        for tag in _ROW_OR_CELL_TAG_RE.finditer(buffer, 0, cut):
+            kind, attributes, closed = tag.groups()
+            reference = _REFERENCE_RE.search(attributes)
+            if kind == b"row":
+                row = int(reference.group(2)) if reference else row + 1
+                next_column = 1
+                continue
+            column = next_column
+            if reference and reference.group(1):
+                column = column_number(reference.group(1).decode()) + 1
+                row = int(reference.group(2))
+            next_column = column + 1
+            if not closed and not _EMPTY_CONTENT_RE.match(buffer, tag.end()):
+                last_row, last_column = max(last_row, row), max(last_column, column)
+                cells += 1
     return SheetExtent(last_row, last_column, cells)
 
 
 def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     """The extent of an .xlsx sheet, read as a stream; None when its part cannot be found or
     read (calamine then says what is wrong with the file)."""
-    from isal import isal_zlib
-
     scan = _ExtentScan()
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
-            info = archive.getinfo(part)
-            with archive.open(info) as stream:
-                if info.compress_type == zipfile.ZIP_DEFLATED and hasattr(stream, "_decompressor"):
-                    stream._decompressor = isal_zlib.decompressobj(-15)  # as xlsx_patch does
-                rest = b""
-                while True:
-                    chunk = stream.read(CHUNK_BYTES)
-                    buffer = rest + chunk
-                    cut = max(buffer.rfind(b"<"), 0) if chunk else len(buffer)  # no tag split
-                    scan.feed(buffer[:cut])
-                    rest = buffer[cut:]
-                    if not chunk:
-                        break
+        for buffer, cut in _pieces(path, part):
+            scan.feed(buffer[:cut])
         extent = scan.extent()  # an upper bound: formatted empty cells and rows count too
         if extent.grid > GRID_FLOOR:
             extent = SheetExtent(extent.last_row, extent.last_column, _count_cells(path, part))

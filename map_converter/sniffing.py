@@ -4,7 +4,6 @@ bombs before any XML is parsed, saved under a name we choose."""
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from .errors import (
     UnreadableFileError,
 )
 from .other_files import other_text_file, other_zip_file
+from .xlsx_links import DAMAGED_ZIP_ERRORS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -40,17 +40,6 @@ MAX_COMPRESSION_RATIO = 250
 
 
 WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xlsb", "xls", "ods")
-# What zipfile raises for a damaged archive besides BadZipFile (found by fuzzing): a "version
-# needed" it does not know, a method it cannot inflate, a header that runs past the data.
-DAMAGED_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    NotImplementedError,
-    EOFError,
-    OSError,
-    ValueError,
-    RuntimeError,
-    zlib.error,
-)
 
 
 def sniff_format(
@@ -110,7 +99,7 @@ def _zip_format(path: Path, suffix: str, limits: UnpackLimits) -> str:
             if "xl/workbook.bin" in names:  # Excel's binary workbook: calamine reads it
                 return "xlsb"
             other = other_zip_file(names)
-    except DAMAGED_ZIP_ERRORS as error:
+    except (*DAMAGED_ZIP_ERRORS, OSError, ValueError, RuntimeError) as error:
         raise UnreadableFileError(
             "The file looks like a workbook but is damaged (truncated or corrupted). "
             "Open it in Excel, save it again and upload the new copy."

@@ -7,8 +7,11 @@ import html
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
+
+from isal import isal_zlib
 
 from .errors import UnreadableFileError
 
@@ -20,6 +23,27 @@ _FORMULA_CELL_RE = re.compile(
 )  # the URL argument is one literal: "…?q=" & A2 is never read as its first piece
 _CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _RELATIONSHIP_RE = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+# What reading a damaged part of a zip raises besides BadZipFile (found by fuzzing): a broken
+# deflate stream (zlib's or ISA-L's error), a part cut short, a "version needed" zipfile does not
+# know or a method it cannot inflate. Readers add what else their reading may raise; never
+# OSError where a file is written (a full disk is not a damaged upload).
+DAMAGED_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    isal_zlib.error,
+    EOFError,
+    NotImplementedError,
+)
+
+
+def inflate_with_isal(member: zipfile.ZipExtFile, info: zipfile.ZipInfo) -> None:
+    """ISA-L's inflate for a part zipfile has just opened, in place of the zlib object it made
+    (zipfile has no public knob): the same raw deflate, inflated in half zlib's time; zipfile
+    still checks the CRC. Only a deflated part: a stored, bzip2 or LZMA one keeps its own."""
+    if info.compress_type == zipfile.ZIP_DEFLATED and hasattr(member, "_decompressor"):
+        member._decompressor = isal_zlib.decompressobj(-15)
 
 
 def column_number(letters: str) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -23,19 +22,8 @@ from .sheet_patcher import CHUNK_BYTES, SheetPatcher
 from .sheet_values import ColumnValues, RowValues
 from .sheet_xml import SoundSheet
 from .xlsx_cells import CellValue
-from .xlsx_links import sheet_part_path, styles_part_path
+from .xlsx_links import DAMAGED_ZIP_ERRORS, inflate_with_isal, sheet_part_path, styles_part_path
 from .xlsx_styles import COORDINATE_NUMBER_FORMAT, with_number_format
-
-# What reading a damaged part raises (a bad CRC, a broken deflate stream, a header that does not
-# match the directory): calamine never reads some parts (a theme, docProps), so the workbook read
-# well and only its copy finds them. Not OSError: a full disk is not a damaged upload.
-_DAMAGED_PART_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    isal_zlib.error,
-    EOFError,
-    NotImplementedError,
-)
 
 # ISA-L's level 2: the 48 MB sheet of a 100,000-row output in 0.05 s and 6.75 MB, where zlib's
 # level 1 takes 0.22 s for 6.86 MB (its level 3 is three times slower for no gain).
@@ -50,8 +38,7 @@ def _with_isal(
     reader inflates, at 2x zlib's inflate speed and 4x its deflate. zipfile still reads the
     headers and checks and writes the CRC. Only deflated parts: a stored, bzip2 or LZMA part
     keeps what zipfile gave it."""
-    if info.compress_type == zipfile.ZIP_DEFLATED and hasattr(member, "_decompressor"):
-        member._decompressor = isal_zlib.decompressobj(-15)
+    inflate_with_isal(member, info)
     if entry.compress_type == zipfile.ZIP_DEFLATED and hasattr(written, "_compressor"):
         written._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
 
@@ -133,7 +120,7 @@ def patch_workbook(
                         copying = info.filename
                         _copy_member(source, info, target)
         temporary_path.replace(output_path)
-    except _DAMAGED_PART_ERRORS as error:
+    except DAMAGED_ZIP_ERRORS as error:  # a part calamine never reads (a theme, docProps)
         raise UnreadableFileError(
             f"The workbook's part {copying or part!r} is damaged ({error}), so the workbook "
             "cannot be copied with your results. Open it in a spreadsheet program, save it "
