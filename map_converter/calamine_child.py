@@ -62,7 +62,7 @@ def main(arguments: list[str]) -> None:
     import pickle
     import resource
 
-    from .workbook_sheets import non_blank_rows, open_workbook
+    from .workbook_sheets import open_workbook, sheet_rows
 
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE_BYTES, CHILD_ADDRESS_SPACE_BYTES))
     path, sheet, keep_text = arguments
@@ -70,16 +70,8 @@ def main(arguments: list[str]) -> None:
     try:
         workbook = open_workbook(Path(path), "xls")  # by its content, whatever its name
         names = list(workbook.sheet_names)
-        grids = {}
-        for name in [sheet] if sheet and sheet in names else names:
-            calamine_sheet = workbook.get_sheet_by_name(name)
-            cells = (
-                calamine_sheet.to_python(skip_empty_area=False)
-                if keep is None
-                else calamine_sheet.iter_rows()
-            )
-            grids[name] = non_blank_rows(cells, keep)
-        answer = ("rows", names, grids)
+        chosen = [sheet] if sheet and sheet in names else names
+        answer = ("rows", names, {name: sheet_rows(workbook, name, keep) for name in chosen})
     except BaseException as error:  # calamine's errors and its panics (a BaseException)
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise

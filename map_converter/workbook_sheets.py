@@ -8,8 +8,10 @@ of the longer.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -69,12 +71,27 @@ def links_and_check(path: Path, check_sheet_xml: bool, sheet_name: str):
     return links, soundness.sound()
 
 
-def _is_calamine_failure(error: BaseException) -> bool:
+@contextlib.contextmanager
+def calamine_failures() -> Iterator[None]:
     """calamine's own errors, or a panic in its Rust code (an .xls cut short before its
-    directory makes it index past its data). pyo3 raises a panic as PanicException, which
-    derives from BaseException, so `except Exception` lets it through, and pyo3 does not let
-    the class be imported: it is known by its name."""
-    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+    directory makes it index past its data), as the file-level error they mean. pyo3 raises a
+    panic as PanicException, which derives from BaseException, so `except Exception` lets it
+    through, and pyo3 does not let the class be imported: it is known by its name."""
+    try:
+        yield
+    except BaseException as error:
+        if not isinstance(error, Exception) and type(error).__name__ != "PanicException":
+            raise
+        raise calamine_error(error) from error
+
+
+def sheet_rows(workbook, name: str, keep: int | None) -> NonBlankRows:
+    """The non-blank rows of one calamine sheet: all of them, or the first `keep` (a
+    description: rows made as they are counted)."""
+    calamine_sheet = workbook.get_sheet_by_name(name)
+    if keep is None:
+        return non_blank_rows(calamine_sheet.to_python(skip_empty_area=False))
+    return non_blank_rows(calamine_sheet.iter_rows(), keep)
 
 
 # calamine's reader for each format we sniff; it picks one by the file name's extension.
@@ -123,13 +140,9 @@ def workbook_grids(
             first = sheet if sheet is not None else first_sheet_name(path)
             if first is not None:
                 early_extents[first] = _in_thread(xlsx_extent, path, first)
-        try:
+        with calamine_failures():
             workbook = open_workbook(path, file_format)
             sheet_names = list(workbook.sheet_names)
-        except BaseException as error:  # calamine's own errors, or its panic, on a damaged file
-            if not _is_calamine_failure(error):
-                raise
-            raise calamine_error(error) from error
     if sheet is not None and sheet not in sheet_names:
         raise UnknownSheetError(
             f"There is no sheet named {sheet!r}. Sheets: {', '.join(sheet_names)}."
@@ -147,22 +160,9 @@ def workbook_grids(
         extras = _in_thread(alongside, name) if alongside is not None else None
         if workbook is None:
             rows = child_rows[name]
-            if rows.count or sheet is not None:
-                yielded = True
-                yield sheet_names, name, rows, extras
-            continue
-        try:
-            calamine_sheet = workbook.get_sheet_by_name(name)
-            cells = (
-                calamine_sheet.to_python(skip_empty_area=False)
-                if keep is None
-                else calamine_sheet.iter_rows()  # a description: rows made as they are counted
-            )
-            rows = non_blank_rows(cells, keep)
-        except BaseException as error:
-            if not _is_calamine_failure(error):
-                raise
-            raise calamine_error(error) from error
+        else:
+            with calamine_failures():
+                rows = sheet_rows(workbook, name, keep)
         if rows.count or sheet is not None:
             yielded = True
             yield sheet_names, name, rows, extras
