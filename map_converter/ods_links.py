@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import UnreadableFileError
 from .xlsx_links import DAMAGED_ZIP_ERRORS
+from .xlsx_links import MAX_SHEET_LINKS as MAX_LINKS
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "  # expat's "namespace name"
 _TABLE_NAME, _ROW = _TABLE + "table", _TABLE + "table-row"
@@ -78,13 +79,17 @@ class _SheetLinks:
             return
         if name in _CELL_NAMES:
             if self.cell_link:
-                for offset in range(min(self.cell_repeat, MAX_REPEATED_LINKS)):
+                room = MAX_LINKS - len(self.row_links)  # a row of many repeated links too
+                for offset in range(min(self.cell_repeat, MAX_REPEATED_LINKS, room)):
                     self.row_links.append((self.column + offset, self.cell_link))
             self.column += self.cell_repeat
             self.cell_repeat, self.cell_link = 1, None
         elif name == _ROW:
             for offset in range(min(self.row_repeat, MAX_REPEATED_LINKS) if self.row_links else 0):
                 for column, link in self.row_links:
+                    if len(self.links) >= MAX_LINKS:
+                        self.done = True  # enough for any sheet: the rest is not read
+                        return
                     self.links[(self.row_number + offset, column)] = link
             self.row_number += self.row_repeat
         elif name == _TABLE_NAME and self.depth < self.table_depth:

@@ -17,6 +17,7 @@ import struct
 from pathlib import Path
 
 from .xls_records import records, sheets, short_string, workbook_stream
+from .xlsx_links import MAX_SHEET_LINKS as MAX_LINKS
 
 FORMULA, HLINK = 0x0006, 0x01B8
 _HYPERLINK_CLASS = bytes.fromhex("d0c9ea79f9bace118c8200aa004ba90b")  # CLSID_StdHlink
@@ -59,6 +60,8 @@ def _sheet_links(stream: bytes, start: int) -> dict[tuple[int, int], str]:
             for _, (row, column) in zip(range(MAX_CELLS_PER_LINK), cells, strict=False):
                 if url:
                     links[(row + 1, column)] = url
+            if len(links) >= MAX_LINKS:
+                return links
         elif kind == FORMULA and len(body) >= 22:
             row, column = struct.unpack_from("<HH", body)
             (size,) = struct.unpack_from("<H", body, 20)

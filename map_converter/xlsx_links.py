@@ -38,6 +38,11 @@ DAMAGED_ZIP_ERRORS = (
 )
 
 
+# The most links behind labels one sheet's reader records (a sheet's rows, in Excel): ranges
+# and repeats are numbers in a file, not measures of its size.
+MAX_SHEET_LINKS = 1 << 20
+
+
 def inflate_with_isal(member: zipfile.ZipExtFile, info: zipfile.ZipInfo) -> None:
     """ISA-L's inflate for a part zipfile has just opened, in place of the zlib object it made
     (zipfile has no public knob): the same raw deflate, inflated in half zlib's time; zipfile
@@ -215,6 +220,8 @@ def read_xlsx_links(
                 if not target:
                     continue
                 for row_number, column in _cells_in_ref(attributes.get(b"ref", b"").decode()):
+                    if len(links) >= MAX_SHEET_LINKS:
+                        return links
                     links.setdefault((row_number, column), target)
     except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
         return links

@@ -13,7 +13,7 @@ from odf.text import A, P
 
 from map_converter.convert import convert_table
 from map_converter.errors import UnreadableFileError
-from map_converter.ods_links import MAX_REPEATED_LINKS, read_ods_links
+from map_converter.ods_links import MAX_LINKS, MAX_REPEATED_LINKS, read_ods_links
 from map_converter.results import RowStatus
 from map_converter.tables import read_table
 
@@ -173,3 +173,15 @@ def test_a_damaged_content_part_reads_no_links_and_raises_nothing(tmp_path):
     truncated = tmp_path / "truncated.ods"
     truncated.write_bytes(data[: len(data) // 2])
     assert read_ods_links(truncated, "Places") == {}
+
+
+def test_repeats_cannot_make_the_links_outgrow_a_sheet(tmp_path):
+    """Links repeated across columns and rows are bounded in total, not only per repeat: three
+    linked cells of 1,024 columns each, in a row repeated 1,000 times, were 3 million entries."""
+    wide = [TableCell(valuetype="string", numbercolumnsrepeated=1024) for _ in range(3)]
+    for cell in wide:
+        paragraph = P()
+        paragraph.addElement(A(href=FIRST, type="simple", text="x"))
+        cell.addElement(paragraph)
+    path = _ods(tmp_path / "wide.ods", {"S": [_row(*wide, numberrowsrepeated=1000)]})
+    assert len(read_ods_links(path, "S")) == MAX_LINKS

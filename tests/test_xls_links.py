@@ -15,6 +15,7 @@ from map_converter.tables import read_table
 from map_converter.xls_links import (
     HLINK,
     MAX_CELLS_PER_LINK,
+    MAX_LINKS,
     _sheet_links,
     hyperlink_formula_url,
     read_xls_links,
@@ -121,6 +122,11 @@ def test_hlink_records_from_the_documentation():
     links = _sheet_links(stream, 0)
     assert links[(5, 2)] == FIRST
     assert sum(1 for link in links.values() if link == SECOND) == MAX_CELLS_PER_LINK
+
+
+def test_many_hlink_records_cannot_make_the_links_outgrow_a_sheet():
+    records = [_hlink((row, row + 3), (0, 255), FIRST) for row in range(0, 4400, 4)]
+    assert len(_sheet_links(_substream(*records), 0)) == MAX_LINKS
 
 
 @pytest.mark.parametrize("cut", [1, 9, 24, 30, 40, 60, 75])
