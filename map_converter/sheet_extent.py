@@ -162,7 +162,7 @@ def _beyond(last_row: int, letters: bytes) -> re.Pattern:
     return re.compile(rb"""r\s*=\s*["'](?:""" + wanted + rb")")
 
 
-def _pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
+def xml_pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
     """The part's inflated XML as (buffer, cut): buffer[:cut] is whole tags; the rest goes on in
     the next buffer (the last buffer's cut is its end)."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
@@ -179,7 +179,7 @@ def _pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
 
 
 def _count_cells(path: Path, part: str) -> int:
-    return sum(len(_CELL_RE.findall(buffer, 0, cut)) for buffer, cut in _pieces(path, part))
+    return sum(len(_CELL_RE.findall(buffer, 0, cut)) for buffer, cut in xml_pieces(path, part))
 
 
 # A row's or a cell's tag (its attributes, and "/" when it closes itself), and its reference.
@@ -194,7 +194,7 @@ def _valued_extent(path: Path, part: str) -> SheetExtent:
     A loop over every row and cell: only for a sheet whose upper bound looked too far."""
     last_row = last_column = cells = 0
     row, next_column = 0, 1  # the current row; the column a cell without a reference takes
-    for buffer, cut in _pieces(path, part):
+    for buffer, cut in xml_pieces(path, part):
         for tag in _ROW_OR_CELL_TAG_RE.finditer(buffer, 0, cut):
             kind, attributes, closed = tag.groups()
             reference = _REFERENCE_RE.search(attributes)
@@ -220,7 +220,7 @@ def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
-        for buffer, cut in _pieces(path, part):
+        for buffer, cut in xml_pieces(path, part):
             scan.feed(buffer[:cut])
         extent = scan.extent()  # an upper bound: formatted empty cells and rows count too
         if extent.grid > GRID_FLOOR:

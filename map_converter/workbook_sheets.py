@@ -140,6 +140,10 @@ def workbook_grids(
             first = sheet if sheet is not None else first_sheet_name(path)
             if first is not None:
                 early_extents[first] = _in_thread(xlsx_extent, path, first)
+        elif file_format == "ods":  # calamine reads every table of an .ods as it opens it
+            from .ods_extent import check_ods_extents
+
+            check_ods_extents(path)
         with calamine_failures():
             workbook = open_workbook(path, file_format)
             sheet_names = list(workbook.sheet_names)
@@ -177,8 +181,8 @@ def check_before_calamine(
     scanned: concurrent.futures.Future | None = None,
 ) -> None:
     """Refuse an .xlsx sheet whose grid calamine would allocate far past the cells it holds
-    (see sheet_extent); scanned: its extent, being read already. An .xls is checked whole
-    before it is opened; calamine bounds .ods and .xlsb itself."""
+    (see sheet_extent); scanned: its extent, being read already. An .xls or .ods is checked
+    whole before it is opened."""
     if file_format in ("xlsx", "xlsm"):
         extent = scanned.result() if scanned is not None else xlsx_extent(path, sheet_name)
         if extent is not None:

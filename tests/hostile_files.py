@@ -202,6 +202,52 @@ def shared_strings_claim_xlsx(claimed: int = 4_294_967_295) -> bytes:
     return package.getvalue()
 
 
+ODS_CELL = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+
+
+def raw_ods(tables: dict[str, str]) -> bytes:
+    """An .ods of these tables (name: the rows' XML), written as it stands."""
+    body = "".join(
+        f'<table:table table:name="{name}">{rows}</table:table>' for name, rows in tables.items()
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+            'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+    return package.getvalue()
+
+
+def repeated_cells_ods() -> bytes:
+    """815 bytes standing for 95 million cells: one cell repeated over 95 columns, its row over
+    a million rows (calamine asked for 3 GB, then aborted the process)."""
+    repeated = (
+        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+        'table:number-columns-repeated="95" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    return raw_ods(
+        {"Places": f"<table:table-row>{ODS_CELL.format('Map link')}</table:table-row>{repeated}"}
+    )
+
+
 def corpus() -> list[tuple[str, bytes, set[str]]]:
     """(file name, content, accepted error codes) for each hostile upload."""
     good = valid_xlsx([["Name", "Link"], ["A", "40.7, -74.0"], ["B", "geo:1.5,2.5"]])
@@ -272,6 +318,7 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
         # calamine allocated these grids and tables up front and aborted the process (a worker)
         ("far-corner.xlsx", far_corner_xlsx(), {"unreadable_file"}),
         ("strings-claim.xlsx", shared_strings_claim_xlsx(), {"unreadable_file"}),
+        ("repeated.ods", repeated_cells_ods(), {"unreadable_file"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
         (
             "wide.csv",
