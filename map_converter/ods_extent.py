@@ -116,6 +116,8 @@ class _Scan:
         the widest row's cells counted in C (an upper bound: every row is taken to hold a
         value when one does, and to reach as far as its last cell)."""
         table = self.table
+        if b"repeated" in xml:  # LibreOffice ends each row with its empty cells, repeated
+            xml = _TRAILING_EMPTY_CELLS_RE.sub(b"</table:table-row>", xml)
         if table is None or b"repeated" in xml or _TABLE_TAG_RE.search(xml):
             self.rows(xml)
             return
@@ -127,7 +129,7 @@ class _Scan:
         table.cells += sum(widths)
         kept = b"value" in xml or b"formula" in xml
         table.column += widths[0]
-        if kept and table.column:
+        if kept and widths[0]:  # the open row's cells in this piece may hold one
             table.row_reach = table.column
         if len(segments) == 1:
             return
@@ -173,6 +175,12 @@ class _Scan:
         return [(table.name, table.extent()) for table in self.tables]
 
 
+# A row's last cell, empty and repeated (LibreOffice's, with its style or none): it takes no
+# room in calamine's grid. The quick pass leaves it out.
+_TRAILING_EMPTY_CELLS_RE = re.compile(
+    rb'<table:table-cell(?: table:style-name="[^"<>]*")? table:number-columns-repeated="\d+"/>'
+    rb"</table:table-row>"
+)
 _TABLE_TAG_RE = re.compile(rb"table:table[\s/>]")  # a table's start or end
 _ROW_TAG_ENDS = (b" ", b"\t", b"\r", b"\n", b"/", b">")  # after <table:table-row
 

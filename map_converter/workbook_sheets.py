@@ -180,13 +180,18 @@ def check_before_calamine(
     sheet_name: str,
     scanned: concurrent.futures.Future | None = None,
 ) -> None:
-    """Refuse an .xlsx sheet whose grid calamine would allocate far past the cells it holds
+    """Refuse an .xlsx or .xlsb sheet whose grid calamine would allocate far past its cells
     (see sheet_extent); scanned: its extent, being read already. An .xls or .ods is checked
     whole before it is opened."""
+    extent = None
     if file_format in ("xlsx", "xlsm"):
         extent = scanned.result() if scanned is not None else xlsx_extent(path, sheet_name)
-        if extent is not None:
-            check_extent(sheet_name, extent)
+    elif file_format == "xlsb":
+        from .xlsb_extent import xlsb_extent
+
+        extent = xlsb_extent(path, sheet_name)
+    if extent is not None:
+        check_extent(sheet_name, extent)
 
 
 def _in_thread(function, *args) -> concurrent.futures.Future:

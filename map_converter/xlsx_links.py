@@ -75,7 +75,6 @@ def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
 
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (DefusedXmlException, ElementTree.ParseError, KeyError) as error:
         raise UnreadableFileError(
             "The workbook's index is damaged or declares entities; save it again from Excel."
@@ -86,8 +85,24 @@ def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
             relationship_id = next(
                 (value for key, value in element.attrib.items() if key.endswith("}id")), None
             )
+    return workbook_part(archive, "xl/_rels/workbook.xml.rels", relationship_id, sheet_name)
+
+
+def workbook_part(
+    archive: zipfile.ZipFile, rels_part: str, relationship_id: str | None, sheet_name: str
+) -> str:
+    """Zip path of the part the workbook's relationships (.xml.rels, or .bin.rels of an .xlsb)
+    give this id, the sheet's."""
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        rels = ElementTree.fromstring(archive.read(rels_part))
+    except (DefusedXmlException, ElementTree.ParseError, KeyError) as error:
+        raise UnreadableFileError(
+            "The workbook's index is damaged or declares entities; save it again from Excel."
+        ) from error
     for element in rels.iter():
-        if element.get("Id") == relationship_id:
+        if relationship_id is not None and element.get("Id") == relationship_id:
             return _workbook_target_path(element.get("Target", ""))
     raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
 

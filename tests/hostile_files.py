@@ -180,6 +180,13 @@ def far_corner_xlsx() -> bytes:
     return raw_xlsx(f"{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>")
 
 
+def far_corner_xlsb() -> bytes:
+    """The same two cells in an Excel binary workbook."""
+    from tests.xlsb_files import xlsb_bytes
+
+    return xlsb_bytes({"Places": {(0, 0): "Link", (1048575, 16383): "x"}})
+
+
 def shared_strings_claim_xlsx(claimed: int = 4_294_967_295) -> bytes:
     """A shared-strings part that claims four billion strings (or `claimed`) and holds one."""
     source = zipfile.ZipFile(io.BytesIO(raw_xlsx(inline_rows([["Link"], ["geo:1.5,2.5"]]))))
@@ -319,6 +326,7 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
         ("far-corner.xlsx", far_corner_xlsx(), {"unreadable_file"}),
         ("strings-claim.xlsx", shared_strings_claim_xlsx(), {"unreadable_file"}),
         ("repeated.ods", repeated_cells_ods(), {"unreadable_file"}),
+        ("far-corner.xlsb", far_corner_xlsb(), {"unreadable_file"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
         (
             "wide.csv",

@@ -11,7 +11,7 @@ import zipfile
 
 BEGIN_BOOK, END_BOOK, BEGIN_SHEET_LIST, END_SHEET_LIST, SHEET_ENTRY = 131, 132, 143, 144, 156
 BEGIN_SHEET, END_SHEET, BEGIN_SHEET_DATA, END_SHEET_DATA, SHEET_DIMENSION = 129, 130, 145, 146, 148
-ROW_HEADER, CELL_NUMBER, CELL_TEXT = 0, 5, 6
+ROW_HEADER, CELL_BLANK, CELL_NUMBER, CELL_TEXT = 0, 1, 5, 6
 
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -36,28 +36,40 @@ def _wide_string(text: str) -> bytes:
     return struct.pack("<I", len(units) // 2) + units
 
 
-def _sheet_part(rows: list[list]) -> bytes:
-    width = max((len(row) for row in rows), default=1)
-    dimension = struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, max(width - 1, 0))
+BLANK = object()  # a formatted cell that holds nothing (BrtCellBlank)
+
+
+def _sheet_part(rows: list[list] | dict[tuple[int, int], object]) -> bytes:
+    """A sheet part of these rows, or of these cells by (row, column) from 0, sparse."""
+    if isinstance(rows, list):
+        rows = {(r, c): value for r, row in enumerate(rows) for c, value in enumerate(row)}
+    last_row = max((r for r, _ in rows), default=0)
+    last_column = max((c for _, c in rows), default=0)
+    dimension = struct.pack("<IIII", 0, last_row, 0, last_column)
     records = [_record(BEGIN_SHEET), _record(SHEET_DIMENSION, dimension)]
     records.append(_record(BEGIN_SHEET_DATA))
-    for row_index, row in enumerate(rows):
-        # row, style, height in twips, three flag bytes, no column spans
-        records.append(_record(ROW_HEADER, struct.pack("<IIHBBBI", row_index, 0, 300, 0, 0, 0, 0)))
-        for column, value in enumerate(row):
-            cell = struct.pack("<II", column, 0)  # column, style
-            if value is None:
-                continue
-            if isinstance(value, int | float):
-                records.append(_record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
-            else:
-                records.append(_record(CELL_TEXT, cell + _wide_string(str(value))))
+    row_index = None
+    for (row, column), value in sorted(rows.items(), key=lambda item: item[0]):
+        if row != row_index:
+            # row, style, height in twips, three flag bytes, no column spans
+            records.append(_record(ROW_HEADER, struct.pack("<IIHBBBI", row, 0, 300, 0, 0, 0, 0)))
+            row_index = row
+        cell = struct.pack("<II", column, 0)  # column, style
+        if value is None:
+            continue
+        if value is BLANK:
+            records.append(_record(CELL_BLANK, cell))
+        elif isinstance(value, int | float):
+            records.append(_record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
+        else:
+            records.append(_record(CELL_TEXT, cell + _wide_string(str(value))))
     records += [_record(END_SHEET_DATA), _record(END_SHEET)]
     return b"".join(records)
 
 
-def xlsb_bytes(sheets: dict[str, list[list]]) -> bytes:
-    """A workbook of these sheets (name: rows of text, numbers or None), in order."""
+def xlsb_bytes(sheets: dict[str, list[list] | dict[tuple[int, int], object]]) -> bytes:
+    """A workbook of these sheets (name: rows of text, numbers or None, or such cells by
+    (row, column)), in order."""
     book = [_record(BEGIN_BOOK), _record(BEGIN_SHEET_LIST)]
     relationships = []
     for number, name in enumerate(sheets, start=1):

@@ -1,0 +1,118 @@
+"""How far an .xlsb sheet's cells reach, checked before calamine reads the sheet.
+
+calamine allocates an .xlsb sheet's grid from its first cell to its last, as it does for .xlsx:
+a cell at A1 and one at XFD1048576 made it ask for 549 GB and abort the process. The sheet's
+records ([MS-XLSB] 2.1.4: a type and a size, each a variable-length integer, then the body) are
+read for their row headers and cells, and sheet_extent's rule applies.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+from .sheet_extent import SheetExtent
+from .xlsx_links import inflate_with_isal, workbook_part
+
+BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's entry in workbook.bin
+ROW_HEADER, BEGIN_SHEET_DATA, END_SHEET_DATA = 0x00, 0x91, 0x92
+# The cell records calamine reads a value from (BrtCellRk … BrtFmlaError); the column is the
+# body's first four bytes. BrtCellBlank (1) and the BrtShort* records (12-18) are written cells
+# too, counted but not reached for.
+VALUE_CELLS = frozenset(range(0x02, 0x0C))
+WRITTEN_CELLS = frozenset(range(0x01, 0x13))
+LAST_ROW_INDEX = 0x100000  # calamine stops reading a sheet at a row header past this
+_UINT32 = struct.Struct("<I")
+CHUNK_BYTES = 1 << 20
+
+
+def _records(stream) -> object:
+    """(type, body) of each record in the stream, read in chunks."""
+    buffer, position = b"", 0
+    while True:
+        if len(buffer) - position < 6:  # a record's type and size take at most 6 bytes
+            more = stream.read(CHUNK_BYTES)
+            buffer, position = buffer[position:] + more, 0
+            if not buffer:
+                return
+        kind = buffer[position]
+        position += 1
+        if kind & 0x80:
+            if position >= len(buffer):
+                return
+            kind = (kind & 0x7F) | ((buffer[position] & 0x7F) << 7)
+            position += 1
+        size = shift = 0
+        for _ in range(4):
+            if position >= len(buffer):
+                return
+            byte = buffer[position]
+            position += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        while len(buffer) - position < size:
+            more = stream.read(max(CHUNK_BYTES, size))
+            if not more:
+                return  # cut short: calamine says so
+            buffer = buffer[position:] + more
+            position = 0
+        yield kind, buffer[position : position + size]
+        position += size
+
+
+def _wide_string(body: bytes, offset: int) -> tuple[str | None, int]:
+    """An XLNullableWideString at offset (a count of UTF-16 units, 0xFFFFFFFF for none), and
+    the offset after it."""
+    (count,) = _UINT32.unpack_from(body, offset)
+    offset += 4
+    if count == 0xFFFFFFFF:
+        return None, offset
+    end = offset + 2 * count
+    return body[offset:end].decode("utf-16-le", "replace"), end
+
+
+def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """Zip path of an .xlsb sheet, from workbook.bin's sheet entries and their relationships."""
+    relationship_id = None
+    with archive.open("xl/workbook.bin") as workbook:
+        for kind, body in _records(workbook):
+            if kind == BUNDLE_SHEET and len(body) >= 16:
+                entry_id, offset = _wide_string(body, 8)  # after hsState and iTabID
+                name, _ = _wide_string(body, offset)
+                if name == sheet_name:
+                    relationship_id = entry_id
+                    break
+    return workbook_part(archive, "xl/_rels/workbook.bin.rels", relationship_id, sheet_name)
+
+
+def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent | None:
+    """The extent of the cells calamine would read from an .xlsb sheet, and how many cells the
+    sheet writes; None when its part cannot be found or read (calamine then says what is
+    wrong with the file)."""
+    last_row = last_column = cells = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part_path(archive, sheet_name)
+            with archive.open(part) as stream:
+                inflate_with_isal(stream, archive.getinfo(part))
+                row, in_data = 0, False
+                for kind, body in _records(stream):
+                    if not in_data:
+                        in_data = kind == BEGIN_SHEET_DATA
+                    elif kind == ROW_HEADER and len(body) >= 4:
+                        (row,) = _UINT32.unpack_from(body)
+                        if row > LAST_ROW_INDEX:
+                            break
+                    elif kind in WRITTEN_CELLS:
+                        cells += 1
+                        if kind in VALUE_CELLS and len(body) >= 4:
+                            last_row = max(last_row, row + 1)
+                            last_column = max(last_column, _UINT32.unpack_from(body)[0] + 1)
+                    elif kind == END_SHEET_DATA:
+                        break
+    except Exception:  # a damaged zip, part or index: calamine says what is wrong
+        return None
+    return SheetExtent(last_row, last_column, cells)

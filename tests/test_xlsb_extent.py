@@ -1,0 +1,70 @@
+"""How far an .xlsb sheet reaches, read before calamine allocates its grid: a cell at A1 and
+one at XFD1048576 made calamine ask for 549 GB and abort the process. The crashes run in child
+processes whose address space is capped."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from map_converter import xlsb_extent as extent_module
+from map_converter.sheet_extent import SheetExtent
+from map_converter.tables import read_table
+from map_converter.xlsb_extent import xlsb_extent
+from tests.xlsb_files import BLANK, xlsb_bytes
+
+LINKS = {(0, 0): "Map link", (1, 0): "geo:1.5,2.5"}
+
+
+def _capped_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+
+def _run(path, tmp_path):
+    return subprocess.run(
+        [sys.executable, "-m", "map_converter", str(path), "-o", str(tmp_path / "out.csv")],
+        capture_output=True, text=True, timeout=120, preexec_fn=_capped_memory,
+        env={"RUST_BACKTRACE": "0", "PATH": ""},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("far", "named"),
+    [((1048575, 16383), "XFD1048576"), ((2, 4_000_000_000), "LXQEASW3")],
+    ids=["far-corner", "column-past-the-sheet"],
+)
+def test_a_far_cell_is_refused_not_a_crash(tmp_path, far, named):
+    path = tmp_path / "far.xlsb"
+    path.write_bytes(xlsb_bytes({"Places": {**LINKS, far: "x"}}))
+    done = _run(path, tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert f"The sheet 'Places' reaches as far as cell {named} but holds only 3" in done.stderr
+
+
+def test_a_formatted_empty_cell_far_away_is_read(tmp_path):
+    path = tmp_path / "formatted.xlsb"
+    path.write_bytes(xlsb_bytes({"Places": {**LINKS, (1048575, 16383): BLANK}}))
+    table = read_table(path)
+    assert table.row_count == 1
+    assert table.rows[0][0] == "geo:1.5,2.5"
+
+
+def test_a_far_reaching_sheet_nobody_chose_is_passed_over(tmp_path):
+    path = tmp_path / "two.xlsb"
+    path.write_bytes(xlsb_bytes({"Read me": {(0, 0): "x", (1048575, 16383): "y"}, "Places": LINKS}))
+    done = _run(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "geo:1.5,2.5" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("chunk_bytes", [7, 64, 1 << 20])
+def test_the_extent_counts_value_cells_and_every_written_cell(tmp_path, monkeypatch, chunk_bytes):
+    monkeypatch.setattr(extent_module, "CHUNK_BYTES", chunk_bytes)
+    cells = {**LINKS, (5, 3): 2.5, (7, 9): BLANK, (8, 1): "é" * 40}
+    path = tmp_path / "cells.xlsb"
+    path.write_bytes(xlsb_bytes({"Other": [["x"]], "Places": cells}))
+    assert xlsb_extent(path, "Places") == SheetExtent(9, 4, 5)
+    assert xlsb_extent(path, "Missing") is None
