@@ -87,6 +87,7 @@ class _Scan:
         self.tables: list[_TableScan] = []
         self.table: _TableScan | None = None
         self.depth = 0  # a table inside a cell's content counts as part of the outer one
+        self.spaces = 0  # asked for by <text:s text:c="…"/>
 
     def tags(self, xml: bytes) -> None:
         """Every tag of this XML, one by one."""
@@ -185,25 +186,46 @@ _TABLE_TAG_RE = re.compile(rb"table:table[\s/>]")  # a table's start or end
 _ROW_TAG_ENDS = (b" ", b"\t", b"\r", b"\n", b"/", b">")  # after <table:table-row
 
 
+# A run of spaces in a cell's text, <text:s text:c="5"/>: calamine writes them all out. An
+# 800-byte file asking for two billion made it build a 2 GB string and abort the process. No
+# sheet of links needs a million.
+MAX_SPACES = 1 << 20
+_SPACES_RE = re.compile(rb"""<text:s\b[^>]*?\btext:c\s*=\s*["']\s*(\d+)""")
+
+
+def _scan(pieces: Iterable[bytes], exact: bool = False) -> _Scan:
+    scan = _Scan()
+    for piece in pieces:
+        if b"text:c" in piece:
+            scan.spaces += sum(map(int, _SPACES_RE.findall(piece)))
+        if b"table:" in piece:
+            (scan.tags if exact else scan.piece)(piece)
+    return scan
+
+
 def ods_extents(pieces: Iterable[bytes], exact: bool = False) -> list[tuple[str, SheetExtent]]:
     """(name, extent) of each table in content.xml, given as pieces that split no tag; exact,
     or an upper bound (quicker) that may count an empty cell at a row's end."""
-    scan = _Scan()
-    for piece in pieces:
-        if b"table:" in piece:
-            (scan.tags if exact else scan.piece)(piece)
-    return scan.extents()
+    return _scan(pieces, exact).extents()
 
 
 def check_ods_extents(path: Path) -> None:
     """Refuse an .ods one of whose tables would make calamine build a grid far larger than the
-    cells written in the file (see the module's note). A damaged file is left to calamine."""
+    cells written in the file, or whose text asks for millions of spaces (see the notes
+    above). A damaged file is left to calamine."""
     try:
-        extents = ods_extents(_content(path))
+        scan = _scan(_content(path))
+        extents = scan.extents()
         if any(extent.grid > grid_limit(extent.cells) for _, extent in extents):
             extents = ods_extents(_content(path), exact=True)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, NotImplementedError):
         return
+    if scan.spaces > MAX_SPACES:
+        raise UnreadableFileError(
+            f"The file's cells ask for {scan.spaces:,} spaces in their text, more than a sheet "
+            "of links holds (the file is damaged or made to exhaust memory). It was not opened: "
+            "open it in a spreadsheet program, save it again and upload the new copy."
+        )
     for name, extent in extents:
         if extent.grid > grid_limit(extent.cells):
             farthest = f"{column_letters(max(extent.last_column, 1) - 1)}{extent.last_row}"

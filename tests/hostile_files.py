@@ -180,6 +180,17 @@ def far_corner_xlsx() -> bytes:
     return raw_xlsx(f"{SHEET_HEAD}<sheetData>{rows}</sheetData></worksheet>")
 
 
+def spaces_ods() -> bytes:
+    """A cell whose text asks for two billion spaces (<text:s text:c="…"/>)."""
+    spaces = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>a'
+        '<text:s text:c="2000000000"/>b</text:p></table:table-cell></table:table-row>'
+    )
+    return raw_ods(
+        {"Places": f"<table:table-row>{ODS_CELL.format('Map link')}</table:table-row>{spaces}"}
+    )
+
+
 def far_corner_xlsb() -> bytes:
     """The same two cells in an Excel binary workbook."""
     from tests.xlsb_files import xlsb_bytes
@@ -327,6 +338,7 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
         ("strings-claim.xlsx", shared_strings_claim_xlsx(), {"unreadable_file"}),
         ("repeated.ods", repeated_cells_ods(), {"unreadable_file"}),
         ("far-corner.xlsb", far_corner_xlsb(), {"unreadable_file"}),
+        ("spaces.ods", spaces_ods(), {"unreadable_file"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
         (
             "wide.csv",

@@ -66,6 +66,27 @@ def test_a_far_table_nobody_chose_still_refuses_the_file(tmp_path):
     assert "The sheet 'Notes' reaches as far as cell XFD1048576" in done.stderr
 
 
+def _spaces(count: int) -> str:
+    return (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>geo:1.5,'
+        f'<text:s text:c="{count}"/>2.5</text:p></table:table-cell></table:table-row>'
+    )
+
+
+def test_text_asking_for_billions_of_spaces_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "spaces.ods"
+    path.write_bytes(raw_ods({"Places": HEADER + _spaces(2_000_000_000)}))
+    done = _run(path, tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "ask for 2,000,000,000 spaces" in done.stderr
+
+
+def test_runs_of_spaces_are_read_as_written(tmp_path):
+    path = tmp_path / "spaces.ods"
+    path.write_bytes(raw_ods({"Places": HEADER + _spaces(3)}))
+    assert read_table(path).rows[0][0] == "geo:1.5,   2.5"
+
+
 def test_formatting_repeated_to_the_sheets_edge_is_read(tmp_path):
     """LibreOffice repeats a formatted empty row and cell to the sheet's last row and column;
     calamine keeps no empty cell, and neither does the check."""
