@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import itertools
 import math
@@ -15,13 +14,11 @@ from pathlib import Path
 
 from .errors import UnsupportedFormatError
 from .map_formats import write_geojson, write_kml
+from .new_workbook import write_new_workbook
 from .results import Conversion, RowResult, RowStatus
 from .sheet_values import ColumnValues
 from .tables import LATITUDE_HEADERS, LONGITUDE_HEADERS, cell_text, find_column
-from .xlsx_cells import xml_safe
-from .xlsx_links import column_letters
 from .xlsx_patch import patch_workbook
-from .xlsx_styles import COORDINATE_NUMBER_FORMAT
 
 OUTPUT_FORMATS = ("xlsx", "csv", "geojson", "kml")
 MEDIA_TYPES = {
@@ -239,56 +236,23 @@ def write_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) -> None
 
 
 def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) -> None:
-    """A fresh workbook, row by row in constant memory; text is always written as text."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
-    )
-    sheet = workbook.add_worksheet((conversion.table.sheet_name or "Sheet1")[:31])
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    coordinate_format = workbook.add_format({"num_format": COORDINATE_NUMBER_FORMAT})
-    coordinate_columns = (layout.lat_column, layout.lng_column)
+    """A fresh workbook (new_workbook); the link column's cells that showed a label keep the
+    link behind it."""
+    urls = link_urls(conversion)
     widths = _column_widths(conversion, layout)
-    sheet.freeze_panes(1, 0)
-    for column, title in enumerate(layout.header):
-        sheet.write_string(0, column, title, bold)
-        sheet.set_column(column, column, widths.get(column, NEW_COLUMN_WIDTHS.get(title, 18)))
-    for row_index, (_result, row) in enumerate(output_rows(conversion, layout), start=1):
-        _say_what_excel_cuts(row, row_index, layout.note_column)
-        for column, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(row_index, column, value)
-            elif isinstance(value, int | float):
-                if math.isfinite(value):
-                    style = coordinate_format if column in coordinate_columns else None
-                    sheet.write_number(row_index, column, value, style)
-            elif isinstance(value, dt.datetime | dt.date):
-                sheet.write_datetime(row_index, column, value, date_format)
-            else:
-                sheet.write_string(row_index, column, xml_safe(cell_text(value)))
-    workbook.close()
-
-
-EXCEL_CELL_CHARS = 32_767  # the most text one cell holds; xlsxwriter cuts longer text there
-
-
-def _say_what_excel_cuts(row: list, row_index: int, note_column: int) -> None:
-    """A cell longer than a workbook holds is cut in the .xlsx: the row's Note says which one."""
-    long_cells = [
-        f"{column_letters(column)}{row_index + 1}"
-        for column, value in enumerate(row)
-        if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS
-    ]
-    if long_cells:
-        cut = (
-            f"{', '.join(long_cells)} held more than Excel's {EXCEL_CELL_CHARS:,} characters and "
-            "is cut in this .xlsx (the .csv output keeps it whole)"
-        )
-        row[note_column] = f"{row[note_column]}; {cut}" if row[note_column] else cut
+    write_new_workbook(
+        path,
+        conversion.table.sheet_name or "Sheet1",
+        layout.header,
+        (row for _result, row in output_rows(conversion, layout)),
+        {
+            column: widths.get(column, NEW_COLUMN_WIDTHS.get(title, 18.0))
+            for column, title in enumerate(layout.header)
+        },
+        coordinate_columns=(layout.lat_column, layout.lng_column),
+        hyperlinks={conversion.link_column: urls} if urls else None,
+        note_column=layout.note_column,
+    )
 
 
 def link_urls(conversion: Conversion) -> list[str | None] | None:

@@ -33,6 +33,10 @@ CELL_REF_RE = attribute_re(b"r", rb"([A-Z]{1,3})\d+")  # .match() at the cell's 
 CellValue = float | str | None
 
 
+class DateNumber(float):
+    """A date as Excel's number of days, written in NewCells' date style."""
+
+
 def xml_safe(text: str) -> str:
     """Text without the control characters XML 1.0 cannot hold."""
     return _ILLEGAL_XML_CHARS_RE.sub("", text)
@@ -61,38 +65,41 @@ class NewCells:
     string (never a formula, whatever it starts with); empty and non-finite values write no
     cell. Each column's cell is a template built once, so a cell costs one formatting step."""
 
-    def __init__(self, prefix: bytes, styles: Mapping[int, bytes] | None = None):
+    def __init__(
+        self, prefix: bytes, styles: Mapping[int, bytes] | None = None, date_style: bytes = b""
+    ):
         self.prefix = prefix
         self.styles = styles or {}
-        self._by_column: dict[int, tuple[bytes, bytes]] = {}
+        self.date_style = date_style  # of a DateNumber's cell
+        self._by_column: dict[int, tuple[bytes, bytes, bytes, bytes]] = {}
 
-    def _templates(self, column: int) -> tuple[bytes, bytes]:
-        """(number cell, text cell) of a column, with the row number and value left as %d and
-        %r (a float's repr: the shortest text that reads back the same) or %s."""
+    def _templates(self, column: int) -> tuple[bytes, bytes, bytes, bytes]:
+        """(number cell, text cell, true/false cell, date cell) of a column, with the row
+        number and value left as %d and %r (a float's repr: the shortest text that reads back
+        the same) or %s."""
         templates = self._by_column.get(column)
         if templates is None:
             prefix = self.prefix
-            opener = b'<%sc r="%s%%d"%s' % (
-                prefix,
-                column_letters(column).encode(),
-                self.styles.get(column, b""),
-            )
+            reference = b'<%sc r="%s%%d"' % (prefix, column_letters(column).encode())
+            opener = reference + self.styles.get(column, b"")
             close = b"</%sc>" % prefix
-            number = opener + b"><%sv>%%r</%sv>" % (prefix, prefix) + close
+            value = b"><%sv>%%r</%sv>" % (prefix, prefix) + close
             text = (
                 opener
                 + b' t="inlineStr"><%sis><%st xml:space="preserve">%%s</%st></%sis>'
                 % ((prefix,) * 4)
                 + close
             )
-            templates = self._by_column[column] = (number, text)
+            boolean = opener + b' t="b"' + value.replace(b"%r", b"%d")
+            date = reference + self.date_style + value
+            templates = self._by_column[column] = (opener + value, text, boolean, date)
         return templates
 
     def column_cells(
         self, column: int, row_numbers: Sequence[int], values: Sequence[CellValue]
     ) -> list[bytes]:
         """The cell of each row in one column (b"" where the value writes no cell)."""
-        number, text = self._templates(column)
+        number, text, boolean, date = self._templates(column)
         isfinite = math.isfinite
         if len(values) > 1:  # a whole column of one kind is formatted without a Python step
             kinds = set(map(type, values))
@@ -110,10 +117,14 @@ class NewCells:
                 append(number % (row_number, value) if isfinite(value) else b"")
             elif kind is str:
                 append(text % (row_number, _escaped(value)) if value else b"")
-            elif value is None or kind is bool:
+            elif value is None:
                 append(b"")
+            elif kind is bool:
+                append(boolean % (row_number, value))
             elif kind is int:
                 append(number % (row_number, value))
+            elif kind is DateNumber:
+                append(date % (row_number, float(value)))
             else:
                 append(text % (row_number, _escaped(str(value))) if str(value) else b"")
         return cells

@@ -232,7 +232,8 @@ def raw_ods(tables: dict[str, str]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
         f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body>"
         "</office:document-content>"
     )
