@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import UnreadableFileError
-from .xlsx_links import DAMAGED_ZIP_ERRORS
+from .xlsx_links import DAMAGED_ZIP_ERRORS, inflate_with_isal
 from .xlsx_links import MAX_SHEET_LINKS as MAX_LINKS
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "  # expat's "namespace name"
@@ -168,6 +168,7 @@ def read_ods_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
     try:
         with zipfile.ZipFile(path) as archive:
             with archive.open("content.xml") as content:
+                inflate_with_isal(content, archive.getinfo("content.xml"))
                 if not _has_labels_over_links(content):
                     return {}
             handlers = _SheetLinks(sheet_name)
