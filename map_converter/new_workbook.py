@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -116,10 +117,10 @@ def _column_values(values: tuple) -> Sequence:
     kinds = set(map(type, values))
     if kinds <= _AS_THEY_ARE:
         return values
-    if kinds <= {str, type(None)}:
-        texts = values if str in kinds and type(None) not in kinds else [v or "" for v in values]
-        if max(map(len, texts), default=0) <= EXCEL_CELL_CHARS:
-            return values
+    if kinds <= {str, type(None)} and max(map(len, filter(None, values)), default=0) <= (
+        EXCEL_CELL_CHARS
+    ):
+        return values
     return [_cell_value(value) for value in values]
 
 
@@ -127,36 +128,67 @@ def write_new_workbook(
     path: Path,
     sheet_name: str,
     header: Sequence[str],
-    rows: Iterable[list],
+    rows: Callable[[], Iterable[list]],
     widths: Mapping[int, float],
     coordinate_columns: Iterable[int] = (),
     hyperlinks: Mapping[int, Sequence[str | None]] | None = None,
     note_column: int | None = None,
 ) -> None:
-    """The workbook: a bold header row frozen above the rows (lists of values, as wide as the
-    header), each column as wide as widths says. hyperlinks: per column, each row's link (or
-    None), set on that row's cell. note_column: where a row says which of its cells held more
-    text than a cell holds (and is cut)."""
-    cells = NewCells(b"", dict.fromkeys(coordinate_columns, COORDINATE_STYLE), DATE_STYLE)
-    header_cells = NewCells(b"", dict.fromkeys(range(len(header)), HEADER_STYLE))
-    links = _hyperlinks(hyperlinks or {})
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELATIONSHIPS)
-        archive.writestr("xl/workbook.xml", _workbook(sheet_name))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS)
-        archive.writestr("xl/styles.xml", STYLES)
-        entry = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (1980, 1, 1, 0, 0, 0))
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        with archive.open(entry, "w", force_zip64=True) as part:
-            part._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
-            with WriteBehind(part) as writer:
-                writer.write(_sheet_head(header, widths, header_cells))
-                for block in _blocks(rows):
-                    writer.write(_rows_xml(cells, block, note_column))
-                writer.write(b"</sheetData>" + links.sheet_xml + b"</worksheet>")
-        if links.relationships:
-            archive.writestr("xl/worksheets/_rels/sheet1.xml.rels", links.relationships)
+    """The workbook: a bold header row frozen above the rows (rows() gives lists of values, as
+    wide as the header), each column as wide as widths says. hyperlinks: per column, each row's
+    link (or None), set on that row's cell. note_column: where a row says which of its cells
+    held more text than a cell holds (and is cut).
+
+    The sheet is written without Zip64 extensions (which some Excel versions take for damage)
+    unless it comes to more than 2 GiB: then it is written again, with them."""
+    sheet = _Sheet(header, widths, coordinate_columns, hyperlinks or {}, note_column)
+    try:
+        sheet.write(path, _excel_sheet_name(sheet_name), rows(), zip64=False)
+    except RuntimeError as error:  # zipfile: "File size too large, try using force_zip64"
+        if "force_zip64" not in str(error):
+            raise
+        sheet.write(path, _excel_sheet_name(sheet_name), rows(), zip64=True)
+
+
+_NOT_IN_SHEET_NAMES_RE = re.compile(r"[\[\]:*?/\\]")
+
+
+def _excel_sheet_name(name: str) -> str:
+    """A name Excel takes for a sheet: at most 31 characters, none of []:*?/\\, not starting or
+    ending with an apostrophe (an .ods sheet's name may be longer, or hold them)."""
+    name = _NOT_IN_SHEET_NAMES_RE.sub("_", xml_safe(name)).strip("'")[:31].strip("'")
+    return name if name.strip() and name.lower() != "history" else "Sheet1"
+
+
+class _Sheet:
+    """One sheet's parts, written into a new package."""
+
+    def __init__(self, header, widths, coordinate_columns, hyperlinks, note_column):
+        self.header = header
+        self.widths = widths
+        self.cells = NewCells(b"", dict.fromkeys(coordinate_columns, COORDINATE_STYLE), DATE_STYLE)
+        self.links = _hyperlinks(hyperlinks)
+        self.note_column = note_column
+
+    def write(self, path: Path, sheet_name: str, rows: Iterable[list], zip64: bool) -> None:
+        header_cells = NewCells(b"", dict.fromkeys(range(len(self.header)), HEADER_STYLE))
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+            archive.writestr("_rels/.rels", ROOT_RELATIONSHIPS)
+            archive.writestr("xl/workbook.xml", _workbook(sheet_name))
+            archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS)
+            archive.writestr("xl/styles.xml", STYLES)
+            entry = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(entry, "w", force_zip64=zip64) as part:
+                part._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
+                with WriteBehind(part) as writer:
+                    writer.write(_sheet_head(self.header, self.widths, header_cells))
+                    for block in _blocks(rows):
+                        writer.write(_rows_xml(self.cells, block, self.note_column))
+                    writer.write(b"</sheetData>" + self.links.sheet_xml + b"</worksheet>")
+            if self.links.relationships:
+                archive.writestr("xl/worksheets/_rels/sheet1.xml.rels", self.links.relationships)
 
 
 def _sheet_head(header: Sequence[str], widths: Mapping[int, float], header_cells) -> bytes:
@@ -224,6 +256,13 @@ def _say_what_is_cut(columns: list[tuple], first: int, note_column: int) -> None
     columns[note_column] = tuple(notes)
 
 
+# Excel's limits: a sheet holds at most 65,530 hyperlinks, and one's address at most 2,079
+# characters (past either, Excel reports the file damaged). A link past them stays in the
+# cell's neighbours in the CSV, GeoJSON and KML ("Map link URL"); the label stays here.
+MAX_HYPERLINKS = 65_530
+MAX_HYPERLINK_CHARS = 2_079
+
+
 class _Hyperlinks:
     def __init__(self, sheet_xml: bytes = b"", relationships: str = ""):
         self.sheet_xml = sheet_xml
@@ -236,7 +275,7 @@ def _hyperlinks(links: Mapping[int, Sequence[str | None]]) -> _Hyperlinks:
     for column, urls in sorted(links.items()):
         letters = column_letters(column)
         for index, url in enumerate(urls):
-            if url:
+            if url and len(url) <= MAX_HYPERLINK_CHARS and len(targets) < MAX_HYPERLINKS:
                 targets.append(url)
                 references.append(
                     f'<hyperlink ref="{letters}{index + 2}" r:id="rId{len(targets)}"/>'

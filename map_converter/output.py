@@ -244,7 +244,7 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
         path,
         conversion.table.sheet_name or "Sheet1",
         layout.header,
-        (row for _result, row in output_rows(conversion, layout)),
+        lambda: (row for _result, row in output_rows(conversion, layout)),
         {
             column: widths.get(column, NEW_COLUMN_WIDTHS.get(title, 18.0))
             for column, title in enumerate(layout.header)

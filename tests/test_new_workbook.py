@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from map_converter import new_workbook
 from map_converter.new_workbook import EXCEL_CELL_CHARS, excel_serial, write_new_workbook
 from map_converter.pipeline import convert_file
 from map_converter.xlsx_styles import COORDINATE_NUMBER_FORMAT
@@ -40,7 +41,7 @@ ROWS = [
 def workbook_path(tmp_path):
     path = tmp_path / "new.xlsx"
     write_new_workbook(
-        path, "Places & co", HEADER, iter([list(row) for row in ROWS]), {0: 20.0, 2: 19.0},
+        path, "Places & co", HEADER, lambda: [list(row) for row in ROWS], {0: 20.0, 2: 19.0},
         coordinate_columns=(2,), hyperlinks={1: [None, "https://example.com/?a=1&b=2"]},
         note_column=3,
     )  # fmt: skip
@@ -133,3 +134,51 @@ def test_a_link_behind_a_label_in_an_ods_keeps_its_hyperlink(tmp_path):
     assert sheet["A2"].value == "Open map"
     assert sheet["A2"].hyperlink.target == pin
     assert [sheet["B2"].value, sheet["C2"].value] == [48.8583701, 2.2944813]
+
+
+def _small_workbook(path, sheet_name="Places", hyperlinks=None):
+    rows = [["a", "geo:1,2"], ["b", "geo:3,4"], ["c", "geo:5,6"]]
+    write_new_workbook(path, sheet_name, ["Name", "Link"], lambda: rows, {}, (), hyperlinks)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Places & co", "Places & co"),
+        ("a" * 40, "a" * 31),  # an .ods sheet's name may be longer than Excel's 31
+        ("Q1/Q2: [draft]?", "Q1_Q2_ _draft__"),
+        ("'quoted'", "quoted"),
+        ("", "Sheet1"),
+        ("History", "Sheet1"),  # reserved by Excel
+    ],
+)
+def test_the_sheet_name_is_one_excel_takes(tmp_path, name, written):
+    assert _small_workbook(tmp_path / "out.xlsx", name).sheetnames == [written]
+
+
+def test_hyperlinks_stay_within_excels_limits(tmp_path, monkeypatch):
+    monkeypatch.setattr(new_workbook, "MAX_HYPERLINKS", 1)
+    too_long = "https://example.com/?q=" + "x" * 2100
+    sheet = _small_workbook(
+        tmp_path / "out.xlsx",
+        hyperlinks={1: [too_long, "https://a.example/", "https://b.example/"]},
+    ).active
+    assert sheet["B2"].hyperlink is None  # past the 2,079 characters of an address
+    assert sheet["B3"].hyperlink.target == "https://a.example/"
+    assert sheet["B4"].hyperlink is None  # past the sheet's count
+    assert sheet["B4"].value == "geo:5,6"
+
+
+def test_a_sheet_past_two_gigabytes_is_written_again_with_zip64(tmp_path, monkeypatch):
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 500)  # stands for 2 GiB
+    attempts = []
+    write = new_workbook._Sheet.write
+    monkeypatch.setattr(
+        new_workbook._Sheet,
+        "write",
+        lambda self, *a, zip64: [attempts.append(zip64), write(self, *a, zip64=zip64)],
+    )
+    sheet = _small_workbook(tmp_path / "out.xlsx").active
+    assert attempts == [False, True]
+    assert [cell.value for cell in sheet["B"]] == ["Link", "geo:1,2", "geo:3,4", "geo:5,6"]
