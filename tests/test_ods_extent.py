@@ -5,38 +5,23 @@ processes whose address space is capped, so a regression fails fast and alone.""
 from __future__ import annotations
 
 import re
-import resource
-import subprocess
-import sys
 
 import pytest
 
 from map_converter.ods_extent import ods_extents
 from map_converter.sheet_extent import SheetExtent
 from map_converter.tables import read_table
-from tests.hostile_files import ODS_CELL, raw_ods, repeated_cells_ods
+from tests.hostile_files import ODS_CELL, convert_in_child, raw_ods, repeated_cells_ods
 
 HEADER = f"<table:table-row>{ODS_CELL.format('Map link')}</table:table-row>"
 LINK = f"<table:table-row>{ODS_CELL.format('geo:1.5,2.5')}</table:table-row>"
 EMPTY = "<table:table-cell/>"
 
 
-def _capped_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-
-
-def _run(path, tmp_path):
-    return subprocess.run(
-        [sys.executable, "-m", "map_converter", str(path), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120, preexec_fn=_capped_memory,
-        env={"RUST_BACKTRACE": "0", "PATH": ""},
-    )  # fmt: skip
-
-
 def test_cells_repeated_into_millions_are_refused_not_a_crash(tmp_path):
     path = tmp_path / "repeated.ods"
     path.write_bytes(repeated_cells_ods())
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "The sheet 'Places' reaches as far as cell CQ1000001" in done.stderr
     assert "95,000,095 cells, from 2 written in the file" in done.stderr
@@ -47,7 +32,7 @@ def test_a_stray_cell_far_to_the_right_is_refused_without_any_repeat(tmp_path):
     wide = "<table:table-row>" + ODS_CELL.format("x") * 9000 + "</table:table-row>"
     path = tmp_path / "wide.ods"
     path.write_bytes(raw_ods({"Places": HEADER + LINK * 10_000 + wide}))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "reaches as far as cell MHD10002" in done.stderr
 
@@ -61,7 +46,7 @@ def test_a_far_table_nobody_chose_still_refuses_the_file(tmp_path):
     )
     path = tmp_path / "two.ods"
     path.write_bytes(raw_ods({"Places": HEADER + LINK, "Notes": far}))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "The sheet 'Notes' reaches as far as cell XFD1048576" in done.stderr
 
@@ -76,7 +61,7 @@ def _spaces(count: int) -> str:
 def test_text_asking_for_billions_of_spaces_is_refused_not_a_crash(tmp_path):
     path = tmp_path / "spaces.ods"
     path.write_bytes(raw_ods({"Places": HEADER + _spaces(2_000_000_000)}))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "ask for 2,000,000,000 spaces" in done.stderr
 

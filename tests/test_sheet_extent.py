@@ -4,9 +4,6 @@ crashes run in child processes, so a regression cannot take the test run down wi
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from map_converter.sheet_extent import SheetExtent, _valued_extent, xlsx_extent
@@ -15,6 +12,7 @@ from tests.hostile_files import (
     CONTENT_TYPES,
     ROOT_RELS,
     SHEET_HEAD,
+    convert_in_child,
     raw_xlsx,
     shared_strings_claim_xlsx,
 )
@@ -30,18 +28,11 @@ def _sheet(rows_xml: str, prefix: str = "") -> str:
     return f"{head}<sheetData>{rows_xml}</sheetData></worksheet>"
 
 
-def _run(path, tmp_path):
-    return subprocess.run(
-        [sys.executable, "-m", "map_converter", str(path), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": ""},
-    )  # fmt: skip
-
-
 def test_a_cell_at_the_far_corner_is_refused_not_a_crash(tmp_path):
     far = ROWS + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
     path = tmp_path / "far.xlsx"
     path.write_bytes(raw_xlsx(_sheet(far)))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "reaches as far as cell XFD1048576" in done.stderr
 
@@ -117,7 +108,7 @@ def test_shared_strings_claiming_billions_are_refused_not_a_crash(tmp_path):
     """calamine reserved room for uniqueCount strings: 4,294,967,295 of them asked for 103 GB."""
     path = tmp_path / "strings.xlsx"
     path.write_bytes(shared_strings_claim_xlsx())
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "shared strings claim 4,294,967,295" in done.stderr
 
@@ -162,5 +153,5 @@ def test_a_sloppy_shared_strings_count_that_costs_little_is_read(tmp_path):
     calamine reserves 12 MB for it, harmless, so the file is read."""
     path = tmp_path / "sloppy.xlsx"
     path.write_bytes(shared_strings_claim_xlsx(claimed=500_000))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 0, done.stderr[-2000:]

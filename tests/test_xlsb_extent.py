@@ -4,31 +4,16 @@ processes whose address space is capped."""
 
 from __future__ import annotations
 
-import resource
-import subprocess
-import sys
-
 import pytest
 
 from map_converter import xlsb_extent as extent_module
 from map_converter.sheet_extent import SheetExtent
 from map_converter.tables import read_table
 from map_converter.xlsb_extent import xlsb_extent
+from tests.hostile_files import convert_in_child
 from tests.xlsb_files import BLANK, xlsb_bytes
 
 LINKS = {(0, 0): "Map link", (1, 0): "geo:1.5,2.5"}
-
-
-def _capped_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-
-
-def _run(path, tmp_path):
-    return subprocess.run(
-        [sys.executable, "-m", "map_converter", str(path), "-o", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, timeout=120, preexec_fn=_capped_memory,
-        env={"RUST_BACKTRACE": "0", "PATH": ""},
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -39,7 +24,7 @@ def _run(path, tmp_path):
 def test_a_far_cell_is_refused_not_a_crash(tmp_path, far, named):
     path = tmp_path / "far.xlsb"
     path.write_bytes(xlsb_bytes({"Places": {**LINKS, far: "x"}}))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert f"The sheet 'Places' reaches as far as cell {named} but holds only 3" in done.stderr
 
@@ -55,7 +40,7 @@ def test_a_formatted_empty_cell_far_away_is_read(tmp_path):
 def test_a_far_reaching_sheet_nobody_chose_is_passed_over(tmp_path):
     path = tmp_path / "two.xlsb"
     path.write_bytes(xlsb_bytes({"Read me": {(0, 0): "x", (1048575, 16383): "y"}, "Places": LINKS}))
-    done = _run(path, tmp_path)
+    done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "geo:1.5,2.5" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
 
