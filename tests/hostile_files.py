@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import gzip
 import io
-import resource
 import subprocess
 import sys
 import zipfile
 
 import xlsxwriter
 
-
-def _capped_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+# The CLI, in a child whose address space is capped at 3 GiB (set by the child itself: a
+# preexec_fn is not safe in a test process that runs threads).
+_CAPPED_CLI = (
+    "import resource, runpy, sys; "
+    "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
+    "sys.argv = ['map_converter', *sys.argv[1:]]; "
+    "runpy.run_module('map_converter', run_name='__main__', alter_sys=True)"
+)
 
 
 def convert_in_child(path, output) -> subprocess.CompletedProcess:
-    """The CLI on one file in a child process whose address space is capped at 3 GiB: a file
-    that makes calamine allocate too much aborts the child quickly, never the test run."""
+    """The CLI on one file in a child process with capped memory: a file that makes calamine
+    allocate too much aborts the child quickly, never the test run."""
     return subprocess.run(
-        [sys.executable, "-m", "map_converter", str(path), "-o", str(output)],
-        capture_output=True, text=True, timeout=120, preexec_fn=_capped_memory,
-        env={"RUST_BACKTRACE": "0", "PATH": ""},
+        [sys.executable, "-c", _CAPPED_CLI, str(path), "-o", str(output)],
+        capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": ""},
     )  # fmt: skip
 
 
