@@ -54,6 +54,10 @@ def read_beside_calamine(path: Path, file_format: str, check_sheet_xml: bool):
         from .xls_links import read_xls_links
 
         return functools.partial(_links_only, read_xls_links, path)
+    if file_format == "xlsb":
+        from .xlsb_records import read_xlsb_links
+
+        return functools.partial(_links_only, read_xlsb_links, path)
     return None
 
 
@@ -187,7 +191,7 @@ def check_before_calamine(
     if file_format in ("xlsx", "xlsm"):
         extent = scanned.result() if scanned is not None else xlsx_extent(path, sheet_name)
     elif file_format == "xlsb":
-        from .xlsb_extent import xlsb_extent
+        from .xlsb_records import xlsb_extent
 
         extent = xlsb_extent(path, sheet_name)
     if extent is not None:

@@ -216,18 +216,7 @@ def read_xlsx_links(
                         hyperlinks.append(dict(_ATTR_RE.findall(match.group(4))))
             if not hyperlinks:
                 return links
-            rels_path = posixpath.join(
-                posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"
-            )
-            targets = {}
-            if rels_path in archive.namelist():
-                rels_xml = archive.read(rels_path)
-                for element in _RELATIONSHIP_RE.finditer(rels_xml):
-                    attributes = dict(_ATTR_RE.findall(element.group(1)))
-                    if attributes.get(b"TargetMode", b"").lower() == b"external":
-                        targets[attributes.get(b"Id")] = html.unescape(
-                            attributes.get(b"Target", b"").decode("utf-8", "replace")
-                        )
+            targets = external_targets(archive, part)
             for attributes in hyperlinks:
                 target = targets.get(attributes.get(b"r:id")) or next(
                     (targets.get(v) for k, v in attributes.items() if k.endswith(b":id")), None
@@ -243,6 +232,21 @@ def read_xlsx_links(
     return links
 
 
+def external_targets(archive: zipfile.ZipFile, part: str) -> dict[bytes, str]:
+    """Relationship id -> target of the part's external relationships (its hyperlinks), from
+    the part's .rels (a sheet's .xml.rels, or .bin.rels in an .xlsb)."""
+    rels_path = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    targets = {}
+    if rels_path in archive.NameToInfo:
+        for element in _RELATIONSHIP_RE.finditer(archive.read(rels_path)):
+            attributes = dict(_ATTR_RE.findall(element.group(1)))
+            if attributes.get(b"TargetMode", b"").lower() == b"external":
+                targets[attributes.get(b"Id")] = html.unescape(
+                    attributes.get(b"Target", b"").decode("utf-8", "replace")
+                )
+    return targets
+
+
 def _cells_in_ref(ref: str) -> list[tuple[int, int]]:
     """'B2' or 'B2:B4' -> [(row_number, column_index), …] (capped for absurd ranges)."""
     parts = ref.split(":")
@@ -251,7 +255,14 @@ def _cells_in_ref(ref: str) -> list[tuple[int, int]]:
         return []
     first, last = matches[0], matches[-1]
     first_column, last_column = column_number(first[1]), column_number(last[1])
-    first_row, last_row = int(first[2]), int(last[2])
+    return cells_in_range(int(first[2]), int(last[2]), first_column, last_column)
+
+
+def cells_in_range(
+    first_row: int, last_row: int, first_column: int, last_column: int
+) -> list[tuple[int, int]]:
+    """(row number, column index) of each cell of a range, none for an absurd one (past
+    100,000 cells)."""
     if (last_row - first_row + 1) * (last_column - first_column + 1) > 100_000:
         return []
     return [

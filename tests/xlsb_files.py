@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from xml.sax.saxutils import escape
 
 BEGIN_BOOK, END_BOOK, BEGIN_SHEET_LIST, END_SHEET_LIST, SHEET_ENTRY = 131, 132, 143, 144, 156
 BEGIN_SHEET, END_SHEET, BEGIN_SHEET_DATA, END_SHEET_DATA, SHEET_DIMENSION = 129, 130, 145, 146, 148
-ROW_HEADER, CELL_BLANK, CELL_NUMBER, CELL_TEXT = 0, 1, 5, 6
+ROW_HEADER, CELL_BLANK, CELL_NUMBER, CELL_TEXT, HYPERLINK = 0, 1, 5, 6, 0x1EE
 
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -39,8 +40,9 @@ def _wide_string(text: str) -> bytes:
 BLANK = object()  # a formatted cell that holds nothing (BrtCellBlank)
 
 
-def _sheet_part(rows: list[list] | dict[tuple[int, int], object]) -> bytes:
-    """A sheet part of these rows, or of these cells by (row, column) from 0, sparse."""
+def _sheet_part(rows: list[list] | dict[tuple[int, int], object], hyperlinks=()) -> bytes:
+    """A sheet part of these rows, or of these cells by (row, column) from 0, sparse; with
+    hyperlinks (first row, last row, first column, last column, address; from 0)."""
     if isinstance(rows, list):
         rows = {(r, c): value for r, row in enumerate(rows) for c, value in enumerate(row)}
     last_row = max((r for r, _ in rows), default=0)
@@ -63,13 +65,35 @@ def _sheet_part(rows: list[list] | dict[tuple[int, int], object]) -> bytes:
             records.append(_record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
         else:
             records.append(_record(CELL_TEXT, cell + _wide_string(str(value))))
-    records += [_record(END_SHEET_DATA), _record(END_SHEET)]
+    records.append(_record(END_SHEET_DATA))
+    for number, (first_row, last_row, first_column, last_column, _url) in enumerate(hyperlinks, 1):
+        # BrtHLink: the range, the relationship's id, location, tooltip, display text
+        body = struct.pack("<IIII", first_row, last_row, first_column, last_column)
+        body += _wide_string(f"rIdLink{number}") + _wide_string("") * 3
+        records.append(_record(HYPERLINK, body))
+    records.append(_record(END_SHEET))
     return b"".join(records)
 
 
-def xlsb_bytes(sheets: dict[str, list[list] | dict[tuple[int, int], object]]) -> bytes:
+def _hyperlink_relationships(hyperlinks: list[tuple]) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELATIONSHIPS}">'
+        + "".join(
+            f'<Relationship Id="rIdLink{number}" Type="{_OFFICE}/hyperlink" '
+            f'Target="{escape(link[4])}" TargetMode="External"/>'
+            for number, link in enumerate(hyperlinks, 1)
+        )
+        + "</Relationships>"
+    )
+
+
+def xlsb_bytes(
+    sheets: dict[str, list[list] | dict[tuple[int, int], object]],
+    hyperlinks: dict[str, list[tuple]] | None = None,
+) -> bytes:
     """A workbook of these sheets (name: rows of text, numbers or None, or such cells by
-    (row, column)), in order."""
+    (row, column)), in order; hyperlinks by sheet name, as _sheet_part takes them."""
+    hyperlinks = hyperlinks or {}
     book = [_record(BEGIN_BOOK), _record(BEGIN_SHEET_LIST)]
     relationships = []
     for number, name in enumerate(sheets, start=1):
@@ -108,6 +132,11 @@ def xlsb_bytes(sheets: dict[str, list[list] | dict[tuple[int, int], object]]) ->
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELATIONSHIPS}">'
             f"{''.join(relationships)}</Relationships>",
         )
-        for number, rows in enumerate(sheets.values(), start=1):
-            archive.writestr(f"xl/worksheets/sheet{number}.bin", _sheet_part(rows))
+        for number, (name, rows) in enumerate(sheets.items(), start=1):
+            links = hyperlinks.get(name, [])
+            archive.writestr(f"xl/worksheets/sheet{number}.bin", _sheet_part(rows, links))
+            if links:
+                archive.writestr(
+                    f"xl/worksheets/_rels/sheet{number}.bin.rels", _hyperlink_relationships(links)
+                )
     return package.getvalue()

@@ -4,12 +4,14 @@ processes whose address space is capped."""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
-from map_converter import xlsb_extent as extent_module
+from map_converter import xlsb_records as records_module
+from map_converter.pipeline import convert_file
 from map_converter.sheet_extent import SheetExtent
 from map_converter.tables import read_table
-from map_converter.xlsb_extent import xlsb_extent
+from map_converter.xlsb_records import read_xlsb_links, xlsb_extent
 from tests.hostile_files import convert_in_child
 from tests.xlsb_files import BLANK, xlsb_bytes
 
@@ -47,9 +49,41 @@ def test_a_far_reaching_sheet_nobody_chose_is_passed_over(tmp_path):
 
 @pytest.mark.parametrize("chunk_bytes", [7, 64, 1 << 20])
 def test_the_extent_counts_value_cells_and_every_written_cell(tmp_path, monkeypatch, chunk_bytes):
-    monkeypatch.setattr(extent_module, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(records_module, "CHUNK_BYTES", chunk_bytes)
     cells = {**LINKS, (5, 3): 2.5, (7, 9): BLANK, (8, 1): "é" * 40}
     path = tmp_path / "cells.xlsb"
     path.write_bytes(xlsb_bytes({"Other": [["x"]], "Places": cells}))
     assert xlsb_extent(path, "Places") == SheetExtent(9, 4, 5)
     assert xlsb_extent(path, "Missing") is None
+
+
+PIN = "https://www.google.com/maps/place/X/@1,1,15z/data=!3m1!4b1!4m2!3m1!8m2!3d48.8583701!4d2.2944813"
+
+
+def test_a_label_over_a_hyperlink_is_read_as_its_link(tmp_path):
+    """Excel keeps a hyperlink apart from the cell (BrtHLink, after the cells); calamine gives
+    the label only."""
+    path = tmp_path / "labels.xlsb"
+    rows = [["Name", "Map"], ["Eiffel", "Open map"], ["Typed", "geo:1.5,2.5"]]
+    path.write_bytes(xlsb_bytes({"Places": rows}, {"Places": [(1, 1, 1, 1, PIN)]}))
+    conversion = convert_file(path, [(tmp_path / "out.xlsx", "xlsx")])
+    assert [(r.lat, r.lng) for r in conversion.results] == [(48.8583701, 2.2944813), (1.5, 2.5)]
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    assert sheet["B2"].value == "Open map"
+    assert sheet["B2"].hyperlink.target == PIN
+
+
+@pytest.mark.parametrize("chunk_bytes", [7, 1 << 20])
+def test_hyperlinks_cover_their_range_and_only_lead_out(tmp_path, monkeypatch, chunk_bytes):
+    monkeypatch.setattr(records_module, "CHUNK_BYTES", chunk_bytes)
+    path = tmp_path / "ranges.xlsb"
+    links = [(1, 2, 0, 1, "https://a.example/?x=1&y=2"), (4, 4, 3, 3, "https://b.example/")]
+    path.write_bytes(xlsb_bytes({"Other": [["x"]], "Places": [["a"]] * 5}, {"Places": links}))
+    assert read_xlsb_links(path, "Places") == {
+        (2, 0): "https://a.example/?x=1&y=2",
+        (2, 1): "https://a.example/?x=1&y=2",
+        (3, 0): "https://a.example/?x=1&y=2",
+        (3, 1): "https://a.example/?x=1&y=2",
+        (5, 3): "https://b.example/",
+    }
+    assert read_xlsb_links(path, "Other") == {}  # no relationship: its records are not read

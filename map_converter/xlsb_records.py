@@ -1,9 +1,12 @@
-"""How far an .xlsb sheet's cells reach, checked before calamine reads the sheet.
+"""An .xlsb sheet's records: how far its cells reach (checked before calamine reads the sheet)
+and the links behind its labels (which calamine does not give).
 
 calamine allocates an .xlsb sheet's grid from its first cell to its last, as it does for .xlsx:
 a cell at A1 and one at XFD1048576 made it ask for 549 GB and abort the process. The sheet's
 records ([MS-XLSB] 2.1.4: a type and a size, each a variable-length integer, then the body) are
-read for their row headers and cells, and sheet_extent's rule applies.
+read for their row headers and cells, and sheet_extent's rule applies. A hyperlink (BrtHLink,
+[MS-XLSB] 2.4.662: the range it covers, then its relationship's id, location, tooltip and
+display text) points through the sheet's relationships to its address.
 """
 
 from __future__ import annotations
@@ -13,10 +16,17 @@ import zipfile
 from pathlib import Path
 
 from .sheet_extent import SheetExtent
-from .xlsx_links import inflate_with_isal, workbook_part
+from .xlsx_links import (
+    MAX_SHEET_LINKS,
+    cells_in_range,
+    external_targets,
+    inflate_with_isal,
+    workbook_part,
+)
 
 BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's entry in workbook.bin
 ROW_HEADER, BEGIN_SHEET_DATA, END_SHEET_DATA = 0x00, 0x91, 0x92
+HYPERLINK = 0x1EE  # BrtHLink
 # The cell records calamine reads a value from (BrtCellRk … BrtFmlaError); the column is the
 # body's first four bytes. BrtCellBlank (1) and the BrtShort* records (12-18) are written cells
 # too, counted but not reached for.
@@ -116,3 +126,41 @@ def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     except Exception:  # a damaged zip, part or index: calamine says what is wrong
         return None
     return SheetExtent(last_row, last_column, cells)
+
+
+def read_xlsb_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
+    """(row number from 1, column index from 0) -> the address of the hyperlink over that cell,
+    for the cells of the named sheet whose hyperlink leads out of the workbook. A sheet without
+    such a relationship is not read at all."""
+    links: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part_path(archive, sheet_name)
+            targets = external_targets(archive, part)
+            if not targets:
+                return links
+            with archive.open(part) as stream:
+                inflate_with_isal(stream, archive.getinfo(part))
+                for kind, body in _records(stream):
+                    if kind == HYPERLINK and len(body) >= 20:
+                        for cell, target in _hyperlink_cells(body, targets):
+                            if len(links) >= MAX_SHEET_LINKS:
+                                return links
+                            links.setdefault(cell, target)
+    except Exception:  # a damaged zip, part or index: the links behind labels are only extra
+        return links
+    return links
+
+
+def _hyperlink_cells(body: bytes, targets: dict[bytes, str]):
+    """((row number, column), address) of each cell a BrtHLink record covers."""
+    first_row, last_row, first_column, last_column = struct.unpack_from("<IIII", body)
+    try:
+        relationship_id, _ = _wide_string(body, 16)
+    except struct.error:  # cut short
+        return []
+    target = targets.get(relationship_id.encode()) if relationship_id else None
+    if not target:
+        return []
+    cells = cells_in_range(first_row + 1, last_row + 1, first_column, last_column)
+    return [(cell, target) for cell in cells]
