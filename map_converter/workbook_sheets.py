@@ -144,6 +144,13 @@ def workbook_grids(
             first = sheet if sheet is not None else first_sheet_name(path)
             if first is not None:
                 early_extents[first] = _in_thread(xlsx_extent, path, first)
+        elif file_format == "xlsb":  # the same, from the binary workbook's records
+            from .xlsb_records import first_sheet_name as first_xlsb_sheet_name
+            from .xlsb_records import xlsb_extent
+
+            first = sheet if sheet is not None else first_xlsb_sheet_name(path)
+            if first is not None:
+                early_extents[first] = _in_thread(xlsb_extent, path, first)
         elif file_format == "ods":  # calamine reads every table of an .ods as it opens it
             from .ods_extent import check_ods_extents
 
@@ -188,8 +195,10 @@ def check_before_calamine(
     (see sheet_extent); scanned: its extent, being read already. An .xls or .ods is checked
     whole before it is opened."""
     extent = None
-    if file_format in ("xlsx", "xlsm"):
-        extent = scanned.result() if scanned is not None else xlsx_extent(path, sheet_name)
+    if scanned is not None:
+        extent = scanned.result()
+    elif file_format in ("xlsx", "xlsm"):
+        extent = xlsx_extent(path, sheet_name)
     elif file_format == "xlsb":
         from .xlsb_records import xlsb_extent
 

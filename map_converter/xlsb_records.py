@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .sheet_extent import SheetExtent
@@ -37,39 +38,43 @@ _UINT32 = struct.Struct("<I")
 CHUNK_BYTES = 1 << 20
 
 
-def _records(stream) -> object:
-    """(type, body) of each record in the stream, read in chunks."""
-    buffer, position = b"", 0
+def _records(stream) -> Iterator[tuple[int, bytes, int, int]]:
+    """(type, buffer, start, size) of each record in the stream, read in chunks: its body is
+    buffer[start:start + size] (not sliced here: most records are looked at for a few bytes)."""
+    buffer, position, end = b"", 0, 0
     while True:
-        if len(buffer) - position < 6:  # a record's type and size take at most 6 bytes
-            more = stream.read(CHUNK_BYTES)
-            buffer, position = buffer[position:] + more, 0
-            if not buffer:
+        if end - position < 6:  # a record's type and size take at most 6 bytes
+            buffer = buffer[position:] + stream.read(CHUNK_BYTES)
+            position, end = 0, len(buffer)
+            if not end:
                 return
         kind = buffer[position]
-        position += 1
-        if kind & 0x80:
-            if position >= len(buffer):
-                return
-            kind = (kind & 0x7F) | ((buffer[position] & 0x7F) << 7)
+        size = buffer[position + 1] if end - position > 1 else 0x80
+        if kind < 0x80 and size < 0x80:  # most records: a byte each
+            position += 2
+        else:
             position += 1
-        size = shift = 0
-        for _ in range(4):
-            if position >= len(buffer):
+            if kind & 0x80:
+                kind = (kind & 0x7F) | ((buffer[position] & 0x7F) << 7) if position < end else -1
+                position += 1
+            size = shift = 0
+            for _ in range(4):
+                if position >= end:
+                    return
+                byte = buffer[position]
+                position += 1
+                size |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+            if kind < 0:
                 return
-            byte = buffer[position]
-            position += 1
-            size |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        while len(buffer) - position < size:
-            more = stream.read(max(CHUNK_BYTES, size))
-            if not more:
+        if end - position < size:
+            buffer = buffer[position:] + stream.read(max(CHUNK_BYTES, size))
+            position, end = 0, len(buffer)
+            if end < size:
                 return  # cut short: calamine says so
-            buffer = buffer[position:] + more
-            position = 0
-        yield kind, buffer[position : position + size]
+        yield kind, buffer, position, size
         position += size
 
 
@@ -84,18 +89,33 @@ def _wide_string(body: bytes, offset: int) -> tuple[str | None, int]:
     return body[offset:end].decode("utf-16-le", "replace"), end
 
 
-def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
-    """Zip path of an .xlsb sheet, from workbook.bin's sheet entries and their relationships."""
-    relationship_id = None
+def _sheet_entries(archive: zipfile.ZipFile) -> Iterator[tuple[str | None, str | None]]:
+    """(relationship id, name) of each sheet in workbook.bin, in order."""
     with archive.open("xl/workbook.bin") as workbook:
-        for kind, body in _records(workbook):
-            if kind == BUNDLE_SHEET and len(body) >= 16:
+        for kind, buffer, start, size in _records(workbook):
+            if kind == BUNDLE_SHEET and size >= 16:
+                body = buffer[start : start + size]
                 entry_id, offset = _wide_string(body, 8)  # after hsState and iTabID
                 name, _ = _wide_string(body, offset)
-                if name == sheet_name:
-                    relationship_id = entry_id
-                    break
+                yield entry_id, name
+
+
+def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """Zip path of an .xlsb sheet, from workbook.bin's sheet entries and their relationships."""
+    relationship_id = next(
+        (entry_id for entry_id, name in _sheet_entries(archive) if name == sheet_name), None
+    )
     return workbook_part(archive, "xl/_rels/workbook.bin.rels", relationship_id, sheet_name)
+
+
+def first_sheet_name(path: Path) -> str | None:
+    """The name of the workbook's first sheet; None when it cannot be read (calamine then says
+    what is wrong)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return next((name for _, name in _sheet_entries(archive)), None)
+    except Exception:  # a damaged zip or part
+        return None
 
 
 def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent | None:
@@ -108,19 +128,22 @@ def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent | None:
             part = sheet_part_path(archive, sheet_name)
             with archive.open(part) as stream:
                 inflate_with_isal(stream, archive.getinfo(part))
-                row, in_data = 0, False
-                for kind, body in _records(stream):
+                row, in_data, unpack_from = 0, False, _UINT32.unpack_from
+                for kind, buffer, start, size in _records(stream):
                     if not in_data:
                         in_data = kind == BEGIN_SHEET_DATA
-                    elif kind == ROW_HEADER and len(body) >= 4:
-                        (row,) = _UINT32.unpack_from(body)
-                        if row > LAST_ROW_INDEX:
-                            break
                     elif kind in WRITTEN_CELLS:
                         cells += 1
-                        if kind in VALUE_CELLS and len(body) >= 4:
-                            last_row = max(last_row, row + 1)
-                            last_column = max(last_column, _UINT32.unpack_from(body)[0] + 1)
+                        if kind in VALUE_CELLS and size >= 4:
+                            if row >= last_row:
+                                last_row = row + 1
+                            column = unpack_from(buffer, start)[0]
+                            if column >= last_column:
+                                last_column = column + 1
+                    elif kind == ROW_HEADER and size >= 4:
+                        (row,) = unpack_from(buffer, start)
+                        if row > LAST_ROW_INDEX:
+                            break
                     elif kind == END_SHEET_DATA:
                         break
     except Exception:  # a damaged zip, part or index: calamine says what is wrong
@@ -141,8 +164,9 @@ def read_xlsb_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:
                 return links
             with archive.open(part) as stream:
                 inflate_with_isal(stream, archive.getinfo(part))
-                for kind, body in _records(stream):
-                    if kind == HYPERLINK and len(body) >= 20:
+                for kind, buffer, start, size in _records(stream):
+                    if kind == HYPERLINK and size >= 20:
+                        body = buffer[start : start + size]
                         for cell, target in _hyperlink_cells(body, targets):
                             if len(links) >= MAX_SHEET_LINKS:
                                 return links
