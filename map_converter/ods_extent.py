@@ -15,6 +15,7 @@ edge, does not.
 
 from __future__ import annotations
 
+import html
 import itertools
 import operator
 import re
@@ -31,12 +32,11 @@ from .xlsx_links import column_letters
 _TAG_RE = re.compile(
     rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
 )
-_KEPT_RE = re.compile(
-    rb"(?:value(?:-type)?|formula)\s*="
-)  # office:value-type, office:value, table:formula
+# office:value-type, office:value, office:string-value…, table:formula
+_KEPT_RE = re.compile(rb"(?:value(?:-type)?|formula)\s*=")
 _ROWS_REPEATED_RE = re.compile(rb"""number-rows-repeated\s*=\s*["']\s*(\d+)""")
 _COLUMNS_REPEATED_RE = re.compile(rb"""number-columns-repeated\s*=\s*["']\s*(\d+)""")
-_NAME_RE = re.compile(rb"""\bname\s*=\s*"([^"]*)"|\bname\s*=\s*'([^']*)'""")
+_NAME_RE = re.compile(rb"""(?<![\w-])name\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not style-name
 
 
 class _TableScan:
@@ -109,7 +109,7 @@ class _Scan:
                 if self.depth == 1:
                     name = _NAME_RE.search(attributes)
                     label = (name.group(1) or name.group(2) or b"") if name else b""
-                    self.table = _TableScan(label.decode("utf-8", "replace"))
+                    self.table = _TableScan(html.unescape(label.decode("utf-8", "replace")))
                     self.tables.append(self.table)
 
     def piece(self, xml: bytes) -> None:
