@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from map_converter import sheet_extent
 from map_converter.sheet_extent import SheetExtent, _valued_extent, xlsx_extent
 from map_converter.tables import read_table
 from tests.hostile_files import (
@@ -155,3 +156,20 @@ def test_a_sloppy_shared_strings_count_that_costs_little_is_read(tmp_path):
     path.write_bytes(shared_strings_claim_xlsx(claimed=500_000))
     done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_text_without_tags_is_read_in_pieces_of_bounded_size(tmp_path, monkeypatch):
+    """A sheet padded with megabytes of whitespace (the zip-bomb corpus's 195 MB one) was read
+    as one ever-growing buffer, copied again with every chunk: 14 s and 640 MB for one upload."""
+    monkeypatch.setattr(sheet_extent, "CHUNK_BYTES", 1024)
+    padding = " " * 200_000
+    rows = ROWS.replace('<row r="2">', padding + '<row r="2">') + padding
+    path = tmp_path / "padded.xlsx"
+    path.write_bytes(raw_xlsx(_sheet(rows)))
+    part = "xl/worksheets/sheet1.xml"
+    assert max(len(buffer) for buffer, _cut in sheet_extent.xml_pieces(path, part)) <= 3 * 1024
+    assert xlsx_extent(path, "Sheet1") == SheetExtent(2, 1)
+    # a tag longer than a chunk is still read whole
+    long_tag = '<row r="3"><c r="B3" t="inlineStr"' + " " * 5000 + "><is><t>x</t></is></c></row>"
+    path.write_bytes(raw_xlsx(_sheet(ROWS + long_tag)))
+    assert xlsx_extent(path, "Sheet1") == SheetExtent(3, 2)
