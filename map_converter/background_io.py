@@ -47,15 +47,19 @@ class ReadAhead:
                 continue
 
     def read(self, size: int) -> bytes:
-        while len(self._pending) < size and not self._ended:
+        parts, held = [self._pending], len(self._pending)
+        while held < size and not self._ended:  # joined once: a large read is not quadratic
             chunk = self._chunks.get()
             if isinstance(chunk, BaseException):
                 self._ended = True
+                self._pending = b"".join(parts)
                 raise chunk
             if chunk == _END:
                 self._ended = True
-            self._pending += chunk
-        data, self._pending = self._pending[:size], self._pending[size:]
+            parts.append(chunk)
+            held += len(chunk)
+        pending = parts[0] if len(parts) == 1 else b"".join(parts)
+        data, self._pending = pending[:size], pending[size:]
         return data
 
     def close(self) -> None:

@@ -111,10 +111,12 @@ class SheetPatcher:
         buffer = b""
         is_end = False
         while True:
-            chunk = b"" if is_end else reader.read(CHUNK_BYTES)
+            # A construct longer than a chunk (a row padded with megabytes of whitespace) is
+            # read on in chunks as long as what is held: scanned a few times, not once a chunk.
+            chunk = b"" if is_end else reader.read(max(CHUNK_BYTES, len(buffer)))
             is_end = not chunk
             check.feed(chunk, is_end)
-            buffer += chunk
+            buffer = buffer + chunk if buffer else chunk
             done, output = self._scan(buffer, is_end)
             writer.write(b"".join(output))
             buffer = buffer[done:]
