@@ -111,9 +111,12 @@ def million_row_xlsx() -> bytes:
     return raw_xlsx("".join(parts))
 
 
-def write_whitespace_sheet(target, megabytes: int, padding_megabytes: int) -> None:
-    """A one-link sheet inflating to `megabytes` of whitespace, its ratio lowered by stored random
-    padding so that the ratio check alone would let it through. `target`: a path or a file."""
+def write_whitespace_sheet(
+    target, megabytes: int, padding_megabytes: int, inside_row: bool = False
+) -> None:
+    """A one-link sheet inflating to `megabytes` of whitespace (after its rows, or inside its
+    second row), its ratio lowered by stored random padding so that the ratio check alone would
+    let it through. `target`: a path or a file."""
     import os
 
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -124,11 +127,16 @@ def write_whitespace_sheet(target, megabytes: int, padding_megabytes: int) -> No
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
             member.write((SHEET_HEAD + "<sheetData>").encode())
             member.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Link</t></is></c></row>')
-            member.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>40.7 -74.0</t></is></c></row>')
+            row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>40.7 -74.0</t></is></c></row>'
+            if inside_row:
+                member.write(b'<row r="2">')
+                row = row.removeprefix(b'<row r="2">')
+            else:
+                member.write(row)
             spaces = b" " * (1 << 20)
             for _ in range(megabytes):
                 member.write(spaces)
-            member.write(b"</sheetData></worksheet>")
+            member.write((row if inside_row else b"") + b"</sheetData></worksheet>")
         padding = os.urandom(padding_megabytes << 20)
         archive.writestr(zipfile.ZipInfo("padding.bin"), padding, zipfile.ZIP_STORED)
 
