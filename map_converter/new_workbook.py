@@ -32,6 +32,7 @@ DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Styles (cellXfs): 0 the default, 1 the header, 2 a date, 3 a coordinate.
 HEADER_STYLE, DATE_STYLE, COORDINATE_STYLE = b' s="1"', b' s="2"', b' s="3"'
 
+
 def quoteattr(text: str) -> str:
     """An XML attribute value, quoted (xml.sax.saxutils has this, but importing it takes 30 ms:
     it brings urllib.request)."""
