@@ -1,4 +1,5 @@
-"""The XML of the cells we write and of the rows we rebuild, for the sheet patcher.
+"""The XML of the cells we write and of the rows we rebuild, for the sheet patcher (and the
+cells of a new workbook, new_workbook).
 
 Numbers are numbers, text is an inline string (never a formula, whatever it starts with), a
 cell we replace keeps its style, and a row is split into its cells by expat (comment and CDATA
@@ -62,8 +63,9 @@ def _escaped(text: str) -> bytes:
 class NewCells:
     """The XML of the cells we write, for one namespace prefix and one column -> style mapping
     (b' s="3"': the header's look, a number format). Numbers are numbers, text is an inline
-    string (never a formula, whatever it starts with); empty and non-finite values write no
-    cell. Each column's cell is a template built once, so a cell costs one formatting step."""
+    string (never a formula, whatever it starts with), True and False are booleans, a
+    DateNumber is a number in date_style; empty and non-finite values write no cell. Each
+    column's cell is a template built once, so a cell costs one formatting step."""
 
     def __init__(
         self, prefix: bytes, styles: Mapping[int, bytes] | None = None, date_style: bytes = b""
