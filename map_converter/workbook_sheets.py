@@ -20,6 +20,10 @@ from .sheet_extent import check_extent, check_shared_strings, xlsx_extent
 from .sheet_xml import SheetSoundness
 from .xlsx_links import first_sheet_name, read_xlsx_links
 
+# Without a chosen sheet, the sheets looked through for one with links (each look reads the
+# sheet): a workbook of 3,000 small sheets took minutes. A sheet past them can still be chosen.
+MAX_SHEETS_LOOKED_AT = 50
+
 
 class NonBlankRows(NamedTuple):
     """(row number, cells) of the rows that hold something, the first `keep` of them or all, and
@@ -164,7 +168,7 @@ def workbook_grids(
         )
     skipped: UnreadableFileError | None = None  # a sheet calamine must not open
     yielded = False
-    for name in [sheet] if sheet is not None else sheet_names:
+    for name in [sheet] if sheet is not None else sheet_names[:MAX_SHEETS_LOOKED_AT]:
         try:
             check_before_calamine(path, file_format, name, early_extents.get(name))
         except UnreadableFileError as error:

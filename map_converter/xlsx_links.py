@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -71,21 +72,27 @@ def column_letters(index: int) -> str:
 
 def sheet_part_path(archive: zipfile.ZipFile, sheet_name: str) -> str:
     """Zip path of a sheet's XML, found through workbook.xml and its relationships."""
-    from defusedxml import DefusedXmlException, ElementTree
+    sheets = _parsed_index(archive, "xl/workbook.xml", _sheet_relationship_ids)
+    return workbook_part(archive, "xl/_rels/workbook.xml.rels", sheets.get(sheet_name), sheet_name)
 
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (DefusedXmlException, ElementTree.ParseError, KeyError) as error:
-        raise UnreadableFileError(
-            "The workbook's index is damaged or declares entities; save it again from Excel."
-        ) from error
-    relationship_id = None
-    for element in workbook.iter():
-        if element.tag.endswith("}sheet") and element.get("name") == sheet_name:
-            relationship_id = next(
-                (value for key, value in element.attrib.items() if key.endswith("}id")), None
-            )
-    return workbook_part(archive, "xl/_rels/workbook.xml.rels", relationship_id, sheet_name)
+
+def _sheet_relationship_ids(workbook) -> dict[str, str | None]:
+    """Sheet name -> its relationship id, from workbook.xml's tree."""
+    return {
+        element.get("name"): next(
+            (value for key, value in element.attrib.items() if key.endswith("}id")), None
+        )
+        for element in workbook.iter()
+        if element.tag.endswith("}sheet")
+    }
+
+
+def _targets_by_id(rels) -> dict[str, str]:
+    return {
+        element.get("Id"): element.get("Target", "")
+        for element in rels.iter()
+        if element.get("Id") is not None
+    }
 
 
 def workbook_part(
@@ -93,18 +100,46 @@ def workbook_part(
 ) -> str:
     """Zip path of the part the workbook's relationships (.xml.rels, or .bin.rels of an .xlsb)
     give this id, the sheet's."""
+    targets = _parsed_index(archive, rels_part, _targets_by_id)
+    if relationship_id is None or relationship_id not in targets:
+        raise UnreadableFileError(
+            f"The workbook does not say where sheet {sheet_name!r} is stored."
+        )
+    return _workbook_target_path(targets[relationship_id])
+
+
+_INDEXES: dict[tuple, dict] = {}  # the last few workbooks' indexes (see _parsed_index)
+_MAX_INDEXES = 8
+_INDEXES_LOCK = threading.Lock()
+
+
+def _parsed_index(archive: zipfile.ZipFile, part: str, read) -> dict:
+    """read(tree of the part), once per workbook and part: the sheets are looked at one by one,
+    each look opening the workbook again, and a workbook of thousands of sheets parsed its
+    index thousands of times. Known by the file, the part, its CRC and size (the zip's
+    directory gives them without reading the part)."""
     from defusedxml import DefusedXmlException, ElementTree
 
     try:
-        rels = ElementTree.fromstring(archive.read(rels_part))
-    except (DefusedXmlException, ElementTree.ParseError, KeyError) as error:
+        info = archive.getinfo(part)
+    except KeyError as error:
         raise UnreadableFileError(
             "The workbook's index is damaged or declares entities; save it again from Excel."
         ) from error
-    for element in rels.iter():
-        if relationship_id is not None and element.get("Id") == relationship_id:
-            return _workbook_target_path(element.get("Target", ""))
-    raise UnreadableFileError(f"The workbook does not say where sheet {sheet_name!r} is stored.")
+    key = (str(archive.filename), part, read, info.CRC, info.file_size, info.compress_size)
+    index = _INDEXES.get(key)
+    if index is None:
+        try:
+            index = read(ElementTree.fromstring(archive.read(part)))
+        except (DefusedXmlException, ElementTree.ParseError) as error:
+            raise UnreadableFileError(
+                "The workbook's index is damaged or declares entities; save it again from Excel."
+            ) from error
+        with _INDEXES_LOCK:  # the links are read in a thread of their own
+            if len(_INDEXES) >= _MAX_INDEXES:
+                _INDEXES.pop(next(iter(_INDEXES)))
+            _INDEXES[key] = index
+    return index
 
 
 def first_sheet_name(path: Path) -> str | None:

@@ -200,6 +200,34 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x01\x02\x03\nen
 OLE_NOT_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"garbage" * 100
 
 
+def many_sheets_xlsx(count: int) -> bytes:
+    """A workbook of `count` small sheets, none with a link: a few hundred KB that made every
+    sheet be looked at, each look reading the zip's directory and the workbook's index again."""
+    sheets = "".join(
+        f'<sheet name="S{n}" sheetId="{n}" r:id="rId{n}"/>' for n in range(1, count + 1)
+    )
+    workbook = WORKBOOK.replace('<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', sheets)
+    relationships = "".join(
+        f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    sheet = inline_rows([["Name", "Note"], ["a", "b"]])
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            f'openxmlformats.org/package/2006/relationships">{relationships}</Relationships>',
+        )
+        for n in range(1, count + 1):
+            archive.writestr(f"xl/worksheets/sheet{n}.xml", sheet)
+    return package.getvalue()
+
+
 def far_corner_xlsx() -> bytes:
     """A cell at A1 and one at XFD1048576: a grid of 17 billion cells for two."""
     rows = (
