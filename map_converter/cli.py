@@ -19,7 +19,7 @@ from .pipeline import convert_file
 from .results import Progress
 from .settings import Settings
 from .short_links import short_link_follower_factory
-from .tables import has_link_column, read_table
+from .tables import sheets_with_links
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +70,12 @@ def _default_output(input_path: Path, output_format: str | None) -> Path:
 
 
 def _where_links_are(path: Path, chosen_sheet: str | None) -> str:
-    """A hint for 'no link column': the sheets that do have one, and the options to use."""
+    """A hint for 'no link column': the sheets that do have one, and the options to use.
+    Without a chosen sheet the first ones were all looked through already."""
     sheets: list[str] = []
-    try:
-        names = read_table(path, sheet=chosen_sheet).sheet_names
-        for name in names:
-            if name != chosen_sheet and has_link_column(read_table(path, sheet=name)):
-                sheets.append(name)
-    except MapConverterError:
-        pass
+    if chosen_sheet is not None:
+        with contextlib.suppress(MapConverterError):  # the hint is only extra
+            sheets = [name for name in sheets_with_links(path) if name != chosen_sheet]
     if sheets:
         listed = ", ".join(repr(name) for name in sheets)
         return f"Sheets with links: {listed}; choose one with --sheet NAME (and --column NAME)."

@@ -40,6 +40,16 @@ class TooManyRowsError(MapConverterError):
 class TooManyColumnsError(MapConverterError):
     code = "too_many_columns"
 
+    @classmethod
+    def for_count(cls, count: int) -> TooManyColumnsError:
+        return cls(
+            f"The sheet has {count:,} columns; at most {MAX_COLUMNS:,} are read. "
+            "Delete the columns you do not need (or choose another sheet) and upload again."
+        )
+
+
+MAX_COLUMNS = 1_000  # the columns of a sheet that are read
+
 
 class UnknownSheetError(MapConverterError):
     code = "unknown_sheet"

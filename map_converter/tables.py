@@ -1,32 +1,29 @@
-"""Reading spreadsheets: format sniffing, safe unzipping, cells as text, hyperlinks, the link column."""
+"""A sheet as a table (header, rows, links behind labels) from any supported file, and which
+column holds the links."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csv_rows import read_csv_rows
 from .errors import (
+    MAX_COLUMNS,
     EmptyFileError,
     MapConverterError,
     NoLinkColumnError,
     TooManyColumnsError,
     TooManyRowsError,
-    UnreadableFileError,
 )
 from .link_finding import find_urls
 from .links import read_link
 from .sheet_xml import SoundSheet
 from .sniffing import sniff_format
-from .text_encodings import decode_text
-from .workbook_sheets import NonBlankRows, read_beside_calamine, workbook_grids
+from .workbook_sheets import read_beside_calamine, workbook_grids
 
-MAX_COLUMNS = 1_000
-MAX_SCANNED_ROWS = 1_048_576 + 1  # Excel's own sheet size (+ the header): blank lines count too
 COLUMN_SAMPLE_ROWS = 500
 
 LINK_HEADERS = {
@@ -158,7 +155,7 @@ def read_table(
     path = Path(path)
     file_format = file_format or sniff_format(path)
     if file_format in ("csv", "tsv"):
-        grid, delimiter = _read_csv_grid(path, file_format, _with_header_margin(keep_rows))
+        grid, delimiter = read_csv_rows(path, file_format, _with_header_margin(keep_rows))
         table = _table_from_grid(path, file_format, [], None, grid, {})
         table.csv_delimiter = delimiter
     else:
@@ -186,24 +183,45 @@ def _read_workbook_table(
 ) -> Table:
     first_table: Table | None = None
     first_error: MapConverterError | None = None
+    for table in _workbook_tables(path, file_format, sheet, keep, check_sheet_xml):
+        if isinstance(table, MapConverterError):
+            if sheet is not None:
+                raise table
+            first_error = first_error or table
+        elif sheet is not None or has_link_column(table):
+            return table
+        else:
+            first_table = first_table or table
+    if first_table is not None:
+        return first_table
+    raise first_error or EmptyFileError("Every sheet of the workbook is empty.")
+
+
+def _workbook_tables(path, file_format, sheet, keep, check_sheet_xml=False):
+    """Each sheet's Table in order (the chosen one, or those with data among the first
+    MAX_SHEETS_LOOKED_AT), or the error that keeps a sheet from being one."""
     alongside = read_beside_calamine(path, file_format, check_sheet_xml)
     grids = workbook_grids(path, sheet, keep, alongside, file_format)
     for sheet_names, sheet_name, grid, extras in grids:
         links, sound_sheet = extras.result() if extras else ({}, None)
         try:
             table = _table_from_grid(path, file_format, sheet_names, sheet_name, grid, links)
-            table.sound_sheet = sound_sheet
         except (EmptyFileError, TooManyColumnsError) as error:
-            if sheet is not None:
-                raise
-            first_error = first_error or error
+            yield error
             continue
-        if sheet is not None or has_link_column(table):
-            return table
-        first_table = first_table or table
-    if first_table is not None:
-        return first_table
-    raise first_error or EmptyFileError("Every sheet of the workbook is empty.")
+        table.sound_sheet = sound_sheet
+        yield table
+
+
+def sheets_with_links(path: Path | str) -> list[str]:
+    """The sheets that have a column of links, from their first rows, all read in one opening
+    of the workbook: a hint for a person whose chosen sheet has none."""
+    path = Path(path)
+    file_format = sniff_format(path)
+    if file_format in ("csv", "tsv"):
+        return []
+    tables = _workbook_tables(path, file_format, None, _with_header_margin(COLUMN_SAMPLE_ROWS))
+    return [t.sheet_name for t in tables if isinstance(t, Table) and has_link_column(t)]
 
 
 def has_link_column(table: Table) -> bool:
@@ -212,73 +230,6 @@ def has_link_column(table: Table) -> bool:
     except NoLinkColumnError:
         return False
     return True
-
-
-CSV_SNIFF_LINES = (
-    20  # the delimiter shows in the first lines; sniffing 64 KB cost more than it told
-)
-CSV_SNIFF_MAX_CHARS = 16384
-
-
-def _first_lines(text: str, count: int) -> str:
-    end = 0
-    for _ in range(count):
-        newline = text.find("\n", end, CSV_SNIFF_MAX_CHARS)
-        if newline < 0:
-            return text[:CSV_SNIFF_MAX_CHARS]
-        end = newline + 1
-    return text[:end]
-
-
-def _read_csv_grid(
-    path: Path, file_format: str, keep: int | None = None
-) -> tuple[NonBlankRows, str]:
-    """The non-blank rows of a CSV/TSV file as (row number, cells), delimiter sniffed.
-
-    Blank lines are skipped as they are read (a file of empty lines costs no memory) and
-    counted against MAX_SCANNED_ROWS."""
-    text = decode_text(path.read_bytes())
-    if file_format == "tsv":
-        delimiter = "\t"
-    else:
-        sample = _first_lines(text, CSV_SNIFF_LINES)
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-    rows: list[tuple[int, list]] = []
-    count = 0
-    # csv refuses a field over 128 KB by default, so one long cell (a page pasted into a note)
-    # made the whole file unreadable. No field is longer than the text, whose size the upload
-    # limits bound already; the limit is process-wide and only ever raised.
-    if len(text) > csv.field_size_limit():
-        csv.field_size_limit(len(text))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            if reader.line_num > MAX_SCANNED_ROWS:
-                raise TooManyRowsError(
-                    f"The file has more than {MAX_SCANNED_ROWS - 1:,} lines (blank ones included). "
-                    "Remove the empty lines or split the file."
-                )
-            if any(row):
-                if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
-                    raise TooManyColumnsError(_too_many_columns(len(row)))
-                count += 1
-                if keep is None or count <= keep:
-                    rows.append((reader.line_num, row))
-    except csv.Error as error:  # NUL bytes
-        raise UnreadableFileError(
-            f"The CSV file could not be read ({error}). Save it again as plain UTF-8 CSV."
-        ) from error
-    return NonBlankRows(rows, count), delimiter
-
-
-def _too_many_columns(count: int) -> str:
-    return (
-        f"The sheet has {count:,} columns; at most {MAX_COLUMNS:,} are read. "
-        "Delete the columns you do not need (or choose another sheet) and upload again."
-    )
 
 
 def _filled_cells(row: list) -> int:
@@ -315,7 +266,7 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_COLUMNS:
-        raise TooManyColumnsError(_too_many_columns(len(header)))
+        raise TooManyColumnsError.for_count(len(header))
     width = named_columns = len(header)
     header = [name or f"Column {index + 1}" for index, name in enumerate(header)]
     rows, row_numbers = [], []
@@ -323,7 +274,7 @@ def _table_from_grid(path, file_format, sheet_names, sheet_name, grid, cell_link
         if len(row) > width and any(cell not in ("", None) for cell in row[width:]):
             width = max(index + 1 for index, cell in enumerate(row) if cell not in ("", None))
             if width > MAX_COLUMNS:
-                raise TooManyColumnsError(_too_many_columns(width))
+                raise TooManyColumnsError.for_count(width)
             header.extend(f"Column {number + 1}" for number in range(len(header), width))
         rows.append(row)
         row_numbers.append(row_number)
