@@ -47,7 +47,8 @@ class ReadAhead:
                 continue
 
     def read(self, size: int) -> bytes:
-        parts, held = [self._pending], len(self._pending)
+        parts = [self._pending] if self._pending else []
+        held = len(self._pending)
         while held < size and not self._ended:  # joined once: a large read is not quadratic
             chunk = self._chunks.get()
             if isinstance(chunk, BaseException):
@@ -58,7 +59,7 @@ class ReadAhead:
                 self._ended = True
             parts.append(chunk)
             held += len(chunk)
-        pending = parts[0] if len(parts) == 1 else b"".join(parts)
+        pending = parts[0] if len(parts) == 1 else b"".join(parts)  # one chunk: not copied
         data, self._pending = pending[:size], pending[size:]
         return data
 
