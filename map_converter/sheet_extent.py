@@ -11,6 +11,7 @@ farthest cell, before calamine sees it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import zipfile
@@ -163,14 +164,15 @@ def _beyond(last_row: int, letters: bytes) -> re.Pattern:
     return re.compile(rb"""r\s*=\s*["'](?:""" + wanted + rb")")
 
 
-def xml_pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
+def xml_pieces(source: Path | zipfile.ZipFile, part: str) -> Iterator[tuple[bytes, int]]:
     """The part's inflated XML as (buffer, cut): buffer[:cut] is whole tags and text; the rest
     (a tag not yet closed) goes on in the next buffer (the last buffer's cut is its end).
 
     Text may be cut anywhere, so megabytes of whitespace between two tags go by a chunk at a
     time; a tag longer than a chunk is read on with chunks as long as it, so its bytes are
-    copied a few times, not once a chunk (a 195 MB padded sheet took 14 s and 640 MB)."""
-    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+    copied a few times, not once a chunk (a 195 MB padded sheet took 14 s and 640 MB).
+    source: the workbook's path, or the workbook opened already (its directory read once)."""
+    with _opened(source) as archive, archive.open(part) as stream:
         inflate_with_isal(stream, archive.getinfo(part))
         rest = b""
         while True:
@@ -187,7 +189,13 @@ def xml_pieces(path: Path, part: str) -> Iterator[tuple[bytes, int]]:
             rest = buffer[cut:]
 
 
-def _count_cells(path: Path, part: str) -> int:
+def _opened(source: Path | zipfile.ZipFile):
+    if isinstance(source, zipfile.ZipFile):
+        return contextlib.nullcontext(source)
+    return zipfile.ZipFile(source)
+
+
+def _count_cells(path: Path | zipfile.ZipFile, part: str) -> int:
     return sum(len(_CELL_RE.findall(buffer, 0, cut)) for buffer, cut in xml_pieces(path, part))
 
 
@@ -197,7 +205,7 @@ _REFERENCE_RE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})(\d+)["']""")
 _EMPTY_CONTENT_RE = re.compile(rb"\s*</")  # <c r="A1"></c>: written open, holding nothing
 
 
-def _valued_extent(path: Path, part: str) -> SheetExtent:
+def _valued_extent(path: Path | zipfile.ZipFile, part: str) -> SheetExtent:
     """The exact extent of the cells that hold something, which is what calamine's grid spans
     (a formatted empty cell, <c r="XFD1048576" s="1"/>, or a formatted row does not count).
     A loop over every row and cell: only for a sheet whose upper bound looked too far."""
@@ -229,13 +237,14 @@ def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
-        for buffer, cut in xml_pieces(path, part):
-            scan.feed(buffer[:cut])
-        extent = scan.extent()  # an upper bound: formatted empty cells and rows count too
-        if extent.grid > GRID_FLOOR:
-            extent = SheetExtent(extent.last_row, extent.last_column, _count_cells(path, part))
-            if extent.grid > grid_limit(extent.cells):
-                extent = _valued_extent(path, part)
+            for buffer, cut in xml_pieces(archive, part):
+                scan.feed(buffer[:cut])
+            extent = scan.extent()  # an upper bound: formatted empty cells and rows count too
+            if extent.grid > GRID_FLOOR:
+                cells = _count_cells(archive, part)
+                extent = SheetExtent(extent.last_row, extent.last_column, cells)
+                if extent.grid > grid_limit(extent.cells):
+                    extent = _valued_extent(archive, part)
     except Exception:  # a damaged zip, part or index (zipfile's, ISA-L's, our own errors):
         return None  # calamine says what is wrong with the file, in its words
     return extent
