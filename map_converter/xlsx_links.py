@@ -110,6 +110,7 @@ def workbook_part(
 
 _INDEXES: dict[tuple, dict] = {}  # the last few workbooks' indexes (see _parsed_index)
 _MAX_INDEXES = 8
+_MAX_INDEX_ENTRIES = 10_000
 _INDEXES_LOCK = threading.Lock()
 
 
@@ -135,10 +136,11 @@ def _parsed_index(archive: zipfile.ZipFile, part: str, read) -> dict:
             raise UnreadableFileError(
                 "The workbook's index is damaged or declares entities; save it again from Excel."
             ) from error
-        with _INDEXES_LOCK:  # the links are read in a thread of their own
-            if len(_INDEXES) >= _MAX_INDEXES:
-                _INDEXES.pop(next(iter(_INDEXES)))
-            _INDEXES[key] = index
+        if len(index) <= _MAX_INDEX_ENTRIES:  # kept between requests: never a huge one
+            with _INDEXES_LOCK:  # the links are read in a thread of their own
+                if len(_INDEXES) >= _MAX_INDEXES:
+                    _INDEXES.pop(next(iter(_INDEXES)))
+                _INDEXES[key] = index
     return index
 
 
