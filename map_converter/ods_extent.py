@@ -19,13 +19,12 @@ import html
 import itertools
 import operator
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UnreadableFileError
 from .sheet_extent import SheetExtent, grid_limit, xml_pieces
-from .xlsx_links import column_letters
+from .xlsx_links import DAMAGED_ZIP_ERRORS, column_letters
 
 # The tags calamine reads a table by (it knows them by these exact names): a table's start and
 # end, a row's start (closing itself or not), a cell's start.
@@ -218,7 +217,7 @@ def check_ods_extents(path: Path) -> None:
         extents = scan.extents()
         if any(extent.grid > grid_limit(extent.cells) for _, extent in extents):
             extents = ods_extents(_content(path), exact=True)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, NotImplementedError):
+    except (*DAMAGED_ZIP_ERRORS, KeyError, OSError, ValueError):  # calamine says what is wrong
         return
     if scan.spaces > MAX_SPACES:
         raise UnreadableFileError(

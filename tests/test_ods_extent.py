@@ -4,10 +4,13 @@ processes whose address space is capped, so a regression fails fast and alone.""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 
+from map_converter.errors import UnreadableFileError
 from map_converter.ods_extent import ods_extents
 from map_converter.sheet_extent import SheetExtent
 from map_converter.tables import read_table
@@ -159,3 +162,16 @@ def test_the_quick_pass_is_exact_for_rows_of_kept_cells(trailing):
         assert (
             (bound.last_row, bound.last_column) == (exact.last_row, exact.last_column) == (501, 2)
         )
+
+
+def test_a_damaged_content_part_is_a_damaged_file(tmp_path):
+    """A broken deflate stream in content.xml raised ISA-L's own error out of the check (a 500
+    in the web) where calamine would have said the file is damaged."""
+    content = bytearray(raw_ods({"Places": HEADER + LINK * 50}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(content))).getinfo("content.xml")
+    data_start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    content[data_start + 20 : data_start + 60] = b"\xff" * 40
+    path = tmp_path / "broken.ods"
+    path.write_bytes(bytes(content))
+    with pytest.raises(UnreadableFileError):
+        read_table(path)
