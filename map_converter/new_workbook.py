@@ -18,16 +18,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from isal import isal_zlib
-
 from .background_io import WriteBehind
 from .xlsx_cells import DateNumber, NewCells, xml_safe
-from .xlsx_links import column_letters
+from .xlsx_links import column_letters, deflate_with_isal
 from .xlsx_styles import COORDINATE_NUMBER_FORMAT
 
 EXCEL_CELL_CHARS = 32_767  # the most text one cell holds
 BLOCK_ROWS = 1024
-ISAL_LEVEL = 2  # as the sheet patcher's (xlsx_patch)
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # Styles (cellXfs): 0 the default, 1 the header, 2 a date, 3 a coordinate.
 HEADER_STYLE, DATE_STYLE, COORDINATE_STYLE = b' s="1"', b' s="2"', b' s="3"'
@@ -191,7 +188,7 @@ class _Sheet:
             entry = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(entry, "w", force_zip64=zip64) as part:
-                part._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
+                deflate_with_isal(part, entry)
                 with WriteBehind(part) as writer:
                     writer.write(_sheet_head(self.header, self.widths, header_cells))
                     for block in _blocks(rows):

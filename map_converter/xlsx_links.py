@@ -44,6 +44,18 @@ DAMAGED_ZIP_ERRORS = (
 MAX_SHEET_LINKS = 1 << 20
 
 
+# ISA-L's level 2: the 48 MB sheet of a 100,000-row output in 0.05 s and 6.75 MB, where zlib's
+# level 1 takes 0.22 s for 6.86 MB (its level 3 is three times slower for no gain).
+ISAL_LEVEL = 2
+
+
+def deflate_with_isal(written, entry: zipfile.ZipInfo) -> None:
+    """ISA-L's deflate for a part zipfile has just opened for writing, in place of zlib's: the
+    same raw deflate, at 4x zlib's speed; zipfile still writes the CRC. Only a deflated part."""
+    if entry.compress_type == zipfile.ZIP_DEFLATED and hasattr(written, "_compressor"):
+        written._compressor = isal_zlib.compressobj(ISAL_LEVEL, isal_zlib.DEFLATED, -15)
+
+
 def inflate_with_isal(member: zipfile.ZipExtFile, info: zipfile.ZipInfo) -> None:
     """ISA-L's inflate for a part zipfile has just opened, in place of the zlib object it made
     (zipfile has no public knob): the same raw deflate, inflated in half zlib's time; zipfile
