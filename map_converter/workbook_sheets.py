@@ -11,12 +11,12 @@ import concurrent.futures
 import contextlib
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from .errors import EncryptedFileError, MapConverterError, UnknownSheetError, UnreadableFileError
-from .sheet_extent import check_extent, check_shared_strings, xlsx_extent
+from .sheet_extent import SheetExtent, check_extent, check_shared_strings, xlsx_extent
 from .sheet_xml import SheetSoundness
 from .xlsx_links import first_sheet_name, read_xlsx_links
 
@@ -143,22 +143,16 @@ def workbook_grids(
     else:
         if file_format in ("xlsx", "xlsm"):
             check_shared_strings(path)  # calamine reserves room for them as it opens the file
-            # The first sheet's extent is scanned while calamine opens the workbook (which
-            # leaves Python's lock free: 0.07 s for 100,000 shared strings).
-            first = sheet if sheet is not None else first_sheet_name(path)
-            if first is not None:
-                early_extents[first] = _in_thread(xlsx_extent, path, first)
-        elif file_format == "xlsb":  # the same, from the binary workbook's records
-            from .xlsb_records import first_sheet_name as first_xlsb_sheet_name
-            from .xlsb_records import xlsb_extent
-
-            first = sheet if sheet is not None else first_xlsb_sheet_name(path)
-            if first is not None:
-                early_extents[first] = _in_thread(xlsb_extent, path, first)
         elif file_format == "ods":  # calamine reads every table of an .ods as it opens it
             from .ods_extent import check_ods_extents
 
             check_ods_extents(path)
+        if scanner := sheet_scanner(file_format):
+            # The first sheet's extent is scanned while calamine opens the workbook (which
+            # leaves Python's lock free: 0.07 s for 100,000 shared strings).
+            first = sheet if sheet is not None else scanner.first_sheet_name(path)
+            if first is not None:
+                early_extents[first] = _in_thread(scanner.extent, path, first)
         with calamine_failures():
             workbook = open_workbook(path, file_format)
             sheet_names = list(workbook.sheet_names)
@@ -198,17 +192,34 @@ def check_before_calamine(
     """Refuse an .xlsx or .xlsb sheet whose grid calamine would allocate far past its cells
     (see sheet_extent); scanned: its extent, being read already. An .xls or .ods is checked
     whole before it is opened."""
-    extent = None
     if scanned is not None:
         extent = scanned.result()
-    elif file_format in ("xlsx", "xlsm"):
-        extent = xlsx_extent(path, sheet_name)
-    elif file_format == "xlsb":
-        from .xlsb_records import xlsb_extent
-
-        extent = xlsb_extent(path, sheet_name)
+    else:
+        scanner = sheet_scanner(file_format)
+        extent = scanner.extent(path, sheet_name) if scanner else None
     if extent is not None:
         check_extent(sheet_name, extent)
+
+
+class SheetScanner(NamedTuple):
+    """How a format's sheets are scanned one by one before calamine reads each: the name of
+    the first sheet, and a sheet's extent (None when it cannot be read)."""
+
+    first_sheet_name: Callable[[Path], str | None]
+    extent: Callable[[Path, str], SheetExtent | None]
+
+
+def sheet_scanner(file_format: str | None) -> SheetScanner | None:
+    """The scanner of .xlsx and .xlsb sheets; None for the formats checked whole (.xls, .ods)
+    or not at all."""
+    if file_format in ("xlsx", "xlsm"):
+        return SheetScanner(first_sheet_name, xlsx_extent)
+    if file_format == "xlsb":  # read from the binary workbook's records
+        from .xlsb_records import first_sheet_name as first_xlsb_sheet_name
+        from .xlsb_records import xlsb_extent
+
+        return SheetScanner(first_xlsb_sheet_name, xlsb_extent)
+    return None
 
 
 def _in_thread(function, *args) -> concurrent.futures.Future:
