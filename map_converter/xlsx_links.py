@@ -99,9 +99,10 @@ def _sheet_relationship_ids(workbook) -> dict[str, str | None]:
     }
 
 
-def _targets_by_id(rels) -> dict[str, str]:
+def _relationships(rels) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, target), in the part's order."""
     return {
-        element.get("Id"): element.get("Target", "")
+        element.get("Id"): (element.get("Type", ""), element.get("Target", ""))
         for element in rels.iter()
         if element.get("Id") is not None
     }
@@ -112,12 +113,12 @@ def workbook_part(
 ) -> str:
     """Zip path of the part the workbook's relationships (.xml.rels, or .bin.rels of an .xlsb)
     give this id, the sheet's."""
-    targets = _parsed_index(archive, rels_part, _targets_by_id)
-    if relationship_id is None or relationship_id not in targets:
+    relationships = _parsed_index(archive, rels_part, _relationships)
+    if relationship_id is None or relationship_id not in relationships:
         raise UnreadableFileError(
             f"The workbook does not say where sheet {sheet_name!r} is stored."
         )
-    return _workbook_target_path(targets[relationship_id])
+    return _workbook_target_path(relationships[relationship_id][1])
 
 
 _INDEXES: dict[tuple, dict] = {}  # the last few workbooks' indexes (see _parsed_index)
@@ -159,17 +160,12 @@ def _parsed_index(archive: zipfile.ZipFile, part: str, read) -> dict:
 def first_sheet_name(path: Path) -> str | None:
     """The name of the workbook's first sheet, from workbook.xml; None when it cannot be read
     (calamine then says what is wrong)."""
-    from defusedxml import ElementTree
-
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except Exception:  # a damaged zip, part or index (DefusedXmlException included)
+            sheets = _parsed_index(archive, "xl/workbook.xml", _sheet_relationship_ids)
+    except Exception:  # a damaged zip, part or index
         return None
-    for element in workbook.iter():
-        if element.tag.endswith("}sheet"):
-            return element.get("name")
-    return None
+    return next(iter(sheets), None)
 
 
 def _workbook_target_path(target: str) -> str:
@@ -191,15 +187,13 @@ def styles_part_path(archive: zipfile.ZipFile) -> str | None:
 def related_part_path(archive: zipfile.ZipFile, type_suffix: str) -> str | None:
     """Zip path of the workbook's part of this relationship type, from the workbook's
     relationships; None when the workbook names none (or its relationships cannot be read)."""
-    from defusedxml import DefusedXmlException, ElementTree
-
     try:
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (DefusedXmlException, ElementTree.ParseError, KeyError):
+        relationships = _parsed_index(archive, "xl/_rels/workbook.xml.rels", _relationships)
+    except UnreadableFileError:
         return None
-    for element in rels.iter():
-        if element.get("Type", "").endswith(type_suffix):
-            path = _workbook_target_path(element.get("Target", ""))
+    for kind, target in relationships.values():
+        if kind.endswith(type_suffix):
+            path = _workbook_target_path(target)
             return path if path in archive.NameToInfo else None
     return None
 
