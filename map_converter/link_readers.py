@@ -14,6 +14,7 @@ from urllib.parse import unquote, unquote_plus
 
 from .coordinate_codes import FULL_PLUS_CODE_RE, decode_plus_code
 from .coordinates import (
+    DECIMAL_COMMA_REASON,
     NUMBER,
     TWO_PLACES_REASON,
     Hit,
@@ -151,7 +152,45 @@ def lng_lat_hit(value: str | None, method: str) -> Hit | Refusal | None:
     lng_text, lat_text = parts[0].strip(), parts[1].strip()
     if not _is_plain_number(lng_text) or not _is_plain_number(lat_text):
         return None
+    if len(parts) > 2 and comma_decimals(lng_text, lat_text, after="," + parts[2]):
+        return Refusal(DECIMAL_COMMA_REASON)
     return checked_lng_lat(float(lng_text), float(lat_text), method)
+
+
+# "48,85,2,29" is 48.85, 2.29 typed where the comma is the decimal mark: a reader of 'a,b' that
+# took its first two numbers would give a wrong place (48, 85). Whole numbers with a bare number
+# right after them (or, for pairs read from the end, right before) are refused instead; a zoom
+# ("17z"), a style or a name after whole degrees is not a number and reads as before.
+_BARE_NUMBER_AFTER = re.compile(
+    r"\s*(?:,|%2C)\s*[-+]?\d+(?:$|[,/&#?;~]|%2C|%2F)", re.IGNORECASE
+).match
+_BARE_NUMBER_BEFORE = re.compile(r"(?:^|[,/=])[-+]?\d+(?:,|%2C)?$", re.IGNORECASE).search
+
+
+def comma_decimals(first: str, second: str, before: str = "", after: str = "") -> bool:
+    """Whether two whole numbers read as a pair are really one or two decimals with commas."""
+    if "." in first or "." in second:
+        return False
+    return bool(_BARE_NUMBER_AFTER(after) or _BARE_NUMBER_BEFORE(before))
+
+
+def match_hit(
+    match: re.Match | None, text: str, method: str, *, lng_first: bool = False, before: bool = False
+) -> Hit | Refusal | None:
+    """The `lat` and `lng` groups of a pattern's match in text, unless decimal commas split them
+    (the text right after the pair, and with before=True right before it, is looked at)."""
+    if not match:
+        return None
+    lat, lng = unquote(match["lat"]), unquote(match["lng"])
+    start, end = (
+        min(match.start("lat"), match.start("lng")),
+        max(match.end("lat"), match.end("lng")),
+    )
+    if comma_decimals(lat, lng, text[:start] if before else "", text[end:]):
+        return Refusal(DECIMAL_COMMA_REASON)
+    if lng_first:
+        return lng_lat_hit(f"{lng},{lat}", method)
+    return numbers_hit(lat, lng, method)
 
 
 _is_plain_number = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)").fullmatch
@@ -240,12 +279,7 @@ def pattern(regex: str, method: str, marker: str, *, lng_first: bool = False) ->
 
     def read(rest: str) -> Found:
         match = compiled.search(rest, max(rest.find(marker), 0) if marker else 0)
-        if not match:
-            return None
-        lat, lng = unquote(match["lat"]), unquote(match["lng"])
-        if lng_first:
-            return lng_lat_hit(f"{lng},{lat}", method)
-        return numbers_hit(lat, lng, method)
+        return match_hit(match, rest, method, lng_first=lng_first)
 
     return Reader(marker, read)
 

@@ -26,15 +26,25 @@ from .coordinate_codes import (
     decode_osm_shortlink,
     decode_plus_code,
 )
-from .coordinates import NUMBER, Hit, Refusal, checked_pair, new_tuple, read_pair
+from .coordinates import (
+    DECIMAL_COMMA_REASON,
+    NUMBER,
+    Hit,
+    Refusal,
+    checked_pair,
+    new_tuple,
+    read_pair,
+)
 from .link_readers import (
     DESTINATION_NAME_REASON,
     Found,
     Reader,
+    comma_decimals,
     destination_hit,
     lat_lng_params,
     lng_lat_hit,
     lng_lat_param,
+    match_hit,
     numbers_hit,
     param,
     pattern,
@@ -256,6 +266,8 @@ def _google_viewport(rest: str) -> Found:
     if not match:
         return None
     suffix = (match["suffix"] or "").lower()
+    if not suffix and comma_decimals(match["lat"], match["lng"], after=rest[match.end() :]):
+        return Refusal(DECIMAL_COMMA_REASON)
     # ",3a,75y,90h" is a Street View camera; Google Earth's ",35a" is only altitude.
     is_street_view = suffix.endswith("a") and "/web/@" not in rest
     method = "street-view" if is_street_view else "viewport"
@@ -618,8 +630,7 @@ _HERE_SHARE_RE = re.compile(r"/p/[a-z]-(?P<payload>[A-Za-z0-9+/_=-]+)")
 
 
 def _here_place(rest: str) -> Found:
-    match = _HERE_PLACE_RE.search(rest)
-    return numbers_hit(match["lat"], match["lng"], "pin") if match else None
+    return match_hit(_HERE_PLACE_RE.search(rest), rest, "pin")
 
 
 def _here_share(rest: str) -> Found:
@@ -663,7 +674,7 @@ def _here_route(rest: str) -> Found:
         return Refusal(HERE_OWN_LOCATION_REASON)
     point = _HERE_ROUTE_POINT_RE.fullmatch(destination)
     if point:
-        return numbers_hit(point["lat"], point["lng"], "directions-destination")
+        return match_hit(point, destination, "directions-destination")
     share = _HERE_ROUTE_SHARE_RE.fullmatch(destination)
     decoded = decode_here_share(share["payload"]) if share else None
     if decoded:
@@ -854,9 +865,8 @@ QWANT = Provider(
 )
 
 
-def _pattern_hit(compiled: re.Pattern, rest: str, method: str) -> Found:
-    match = compiled.search(rest)
-    return numbers_hit(match["lat"], match["lng"], method) if match else None
+def _pattern_hit(compiled: re.Pattern, rest: str, method: str, *, before: bool = False) -> Found:
+    return match_hit(compiled.search(rest), rest, method, before=before)
 
 
 def _geohack(rest: str) -> Found:
@@ -965,7 +975,7 @@ def _kakao_link(method: str, *marks: str) -> Callable[[str], Found]:
         for mark in marks:
             if mark in path:
                 segment = unquote(path.rsplit(mark, 1)[1]).rstrip("/")
-                return _pattern_hit(_KAKAO_POINT_RE, segment, method)
+                return _pattern_hit(_KAKAO_POINT_RE, segment, method, before=True)
         return None
 
     return read

@@ -827,6 +827,46 @@ def test_read_link_explains_why(text, reason):
     assert reason in read_link(text).reason
 
 
+# Decimal commas inside a link: "48,85,2,29" is 48.85, 2.29 typed in a comma locale; reading its
+# first two numbers as a point (48, 85) would be a wrong place, so every reader of "a,b" refuses it.
+DECIMAL_COMMA_LINKS = [
+    "https://www.google.com/maps/@48,85,2,29,17z",
+    "https://www.google.com/maps/place/Spot/@48,85,2,29,17z",
+    "https://earth.google.com/web/@48,85,2,29,35a",
+    "https://yandex.ru/maps/?ll=2,29,48,85&z=3",
+    "https://yandex.ru/maps/?pt=2,29,48,85",
+    "https://share.here.com/l/48,85,2,29",
+    "https://2gis.ru/moscow?m=2,29,48,85%2F16",
+    "https://2gis.ru/moscow/geo/2,29,48,85",
+    "https://2gis.ru/moscow/center/2,29,48,85/zoom/16",
+    "https://share.here.com/r/52.5,13.4/48,85,2,29",
+    "https://map.kakao.com/link/map/Cafe,37,5,12,9",  # read from the end: (12, 9) was taken
+]
+
+
+@pytest.mark.parametrize("text", DECIMAL_COMMA_LINKS)
+def test_decimal_commas_in_a_link_are_refused_not_misread(text):
+    reading = read_link(text)
+    assert reading.location is None
+    assert "decimal commas" in reading.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "lat", "lng"),
+    [
+        ("https://www.google.com/maps/@48,2,17z", 48.0, 2.0),  # whole degrees, then the zoom
+        ("https://yandex.ru/maps/?pt=37,55,pm2rdm", 55.0, 37.0),  # whole degrees, then a style
+        ("https://share.here.com/l/52,13,Berlin", 52.0, 13.0),  # whole degrees, then a name
+        ("https://map.kakao.com/link/map/Cafe,37,127", 37.0, 127.0),  # a name, then the pair
+        ("https://www.google.com/maps/@48.5,2.5,2,17z", 48.5, 2.5),  # decimals: not commas
+    ],
+)
+def test_whole_degrees_followed_by_more_than_a_number_still_read(text, lat, lng):
+    location = parse_link(text)
+    assert location is not None
+    assert (location.lat, location.lng) == (lat, lng)
+
+
 def test_short_links_are_flagged():
     assert read_link("https://maps.app.goo.gl/xyz").is_short_link
     assert read_link("https://goo.gl/maps/xyz").is_short_link
