@@ -21,6 +21,13 @@ PLACES = {
     "ru": ("cp1251", ["Красная площадь", "Эрмитаж", "Кафе Пушкин", "Аптека"]),
     "uk": ("cp1251", ["Київ", "Хрещатик", "Львівська площа"]),
     "pl": ("cp1250", ["Łódź Kaliska", "Kraków Główny", "Gdańsk", "Wrocław"]),
+    "cs": ("cp1250", ["Náměstí Míru", "Brno-Žabovřesky", "Přerov", "Český Krumlov", "Ústí"]),
+    "sk": ("cp1250", ["Nové Zámky", "Košice", "Ďumbier", "Ľubochňa", "Štrbské Pleso"]),
+    "tr": ("cp1254", ["İstanbul Şişli", "Kadıköy İskele", "Beşiktaş Çarşı", "Ağrı", "Kızılay"]),
+    "lt": ("cp1257", ["Užupis", "Klaipėda", "Šiaulių gatvė", "Katedros aikštė"]),
+    "et": ("cp1257", ["Tõnismägi", "Pärnu", "Võru", "Žürii", "Kuressaare"]),
+    "hr": ("cp1250", ["Trg bana Jelačića", "Čakovec", "Đakovo", "Šetalište", "Split"]),
+    "hu": ("cp1250", ["Hősök tere", "Győr", "Nagyerdő", "Székesfehérvár", "Gyűrű"]),
     "el": ("cp1253", ["Ακρόπολη", "Θεσσαλονίκη", "Πειραιάς"]),
     "ja": ("cp932", ["東京タワー", "大阪城", "京都駅", "ラーメン屋"]),
     "zh": ("cp936", ["天安门", "上海火车站", "故宫博物院"]),
@@ -51,12 +58,42 @@ def test_a_code_page_csv_is_read_as_it_was_written(tmp_path, language):
     assert all(result.lat is not None for result in convert_table(table).results)
 
 
-@pytest.mark.parametrize("language", ["fr", "de", "es", "pt"])
+WESTERN_PLACES = {
+    "da": ["Købmagergade", "Århus Ø", "Nørrebro", "Ærøskøbing"],
+    "no": ["Tromsø", "Bodø", "Sjøgata", "Blåbærveien"],
+    "sv": ["Göteborg", "Västerås", "Smörgåsbord", "Åre"],
+    "fi": ["Hämeenlinna", "Šakki-kahvila", "Jyväskylä"],
+    "is": ["Reykjavík", "Þingvellir", "Höfuðborgarsvæðið", "Ísafjörður", "Mýrdalur"],
+    "it": ["Città di Castello", "Università", "Caffè", "Perché", "Forlì", "Lungarno"],
+    "ca": ["Plaça de Catalunya", "Lleó", "Sant Martí", "Collserola", "Paral·lel"],
+    "nl": ["Coöperatie", "Zoë", "België", "Curaçao"],
+    "fr2": ["Crème brûlée", "Œuvre", "L'Haÿ-les-Roses", "Très-Saint", "Noël", "Château"],
+    "pt2": ["Conceição", "Guimarães", "Póvoa de Varzim", "Olhão"],
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es", "pt", *sorted(WESTERN_PLACES)])
 def test_western_text_stays_windows_1252_even_in_a_few_lines(language):
-    _, names = PLACES[language]
+    names = PLACES[language][1] if language in PLACES else WESTERN_PLACES[language]
     for name in names:
         text = f"Name,Link\n{name},geo:1.5,2.5\n"
         assert decode_text(text.encode("cp1252")) == text
+    text = _text(names)
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_a_western_list_of_every_language_stays_windows_1252():
+    names = [name for group in WESTERN_PLACES.values() for name in group]
+    names += [name for language in ("fr", "de", "es", "pt") for name in PLACES[language][1]]
+    text = _text(names, rows=200)
+    assert decode_text(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize("language", ["cs", "sk", "tr", "lt", "et", "hr", "hu"])
+def test_a_single_line_in_a_code_page_that_also_reads_as_western(language):
+    code_page, names = PLACES[language]
+    text = f"Name,Link\n{' '.join(names)},geo:1.5,2.5\n"
+    assert decode_text(text.encode(code_page)) == text
 
 
 def test_names_come_back_whole_in_every_output(tmp_path):
