@@ -324,9 +324,48 @@ def detect_link_column(table: Table, requested: str | None = None) -> int:
     if header_matches:
         return header_matches[0]
     raise NoLinkColumnError(
-        "No column holds map links or coordinates. Name the column (for example 'Map link') "
+        coordinate_columns_message(table)
+        or "No column holds map links or coordinates. Name the column (for example 'Map link') "
         "or choose it explicitly."
     )
+
+
+def coordinate_columns_message(table: Table) -> str | None:
+    """When a latitude and a longitude column hold numbers (and no column holds links): which
+    they are, and how to join them into the one cell a point is read from."""
+    lat_column = find_column(table, LATITUDE_HEADERS)
+    lng_column = find_column(table, LONGITUDE_HEADERS)
+    if lat_column is None or lng_column is None or not table.rows:
+        return None
+    sample = table.rows[:COLUMN_SAMPLE_ROWS]
+    both = sum(1 for row in sample if _is_number(row, lat_column) and _is_number(row, lng_column))
+    if both * 2 < len(sample):
+        return None
+    from .xlsx_links import column_letters
+
+    first = table.row_numbers[0]
+    lat_cell, lng_cell = (
+        f"{column_letters(lat_column)}{first}",
+        f"{column_letters(lng_column)}{first}",
+    )
+    return (
+        f"This sheet holds its coordinates in two columns, {table.header[lat_column]!r} and "
+        f"{table.header[lng_column]!r}; a point is read from one cell (a link, or coordinates "
+        f'such as "48.8584, 2.2945"). Add a column that joins them (in Excel or LibreOffice: '
+        f'={lat_cell}&", "&{lng_cell}, filled down), then choose that column.'
+    )
+
+
+def _is_number(row: list, column: int) -> bool:
+    value = row[column] if column < len(row) else None
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return math.isfinite(value)
+    try:
+        return math.isfinite(float(cell_text(value).strip().replace(",", ".")))
+    except ValueError:
+        return False
 
 
 def find_column(table: Table, names: set[str]) -> int | None:

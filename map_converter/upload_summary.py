@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import NoLinkColumnError
-from .tables import cell_text, detect_link_column
+from .tables import cell_text, coordinate_columns_message, detect_link_column
 
 PREVIEW_ROWS = 20
 PREVIEW_COLUMNS = 50
@@ -34,7 +34,9 @@ def describe_sheet(table, link_column: int | None) -> dict:
         "sheet": table.sheet_name,
         "columns": table.header,
         "link_column": table.header[link_column] if link_column is not None else None,
-        "message": None if link_column is not None else NO_LINK_COLUMN_MESSAGE,
+        "message": None
+        if link_column is not None
+        else coordinate_columns_message(table) or NO_LINK_COLUMN_MESSAGE,
         "row_count": table.row_count,
         "preview": {
             "columns": table.header[:width],
