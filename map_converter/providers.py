@@ -164,9 +164,9 @@ def _route_stops(tree: list) -> list:
 
 def _google_directions(rest: str) -> Found:
     """The destination of a /dir/ link: its last stop, written in the path or in data= (lng first)."""
-    path = rest.split("?", 1)[0]
+    path = rest.split("?", 1)[0].split("#", 1)[0]
     stops = []
-    segments = path.split("/dir/", 1)[1].split("/")
+    segments = path.split("/dir/", 1)[1].split("/") if "/dir/" in path else []  # or in the query
     for index, segment in enumerate(segments):
         if segment.startswith(("@", "data=", "am=")):
             break
@@ -645,6 +645,8 @@ _HERE_WAYPOINT_RE = re.compile(r"(?:^|[:/])e-(?P<payload>[A-Za-z0-9+_=-]+)")
 def _here_directions(rest: str) -> Found:
     """/directions/<mode>/<start>/<name>:e-<base64 JSON>: the last waypoint is the destination."""
     path = unquote(rest.split("?", 1)[0].split("#", 1)[0])
+    if "/directions/" not in path:  # the marker only in the query or the fragment
+        return None
     waypoints = path.split("/directions/", 1)[1].split("/")[1:]
     if not waypoints or not waypoints[-1]:
         return None

@@ -867,6 +867,37 @@ def test_whole_degrees_followed_by_more_than_a_number_still_read(text, lat, lng)
     assert (location.lat, location.lng) == (lat, lng)
 
 
+def _links_with_every_marker_out_of_place():
+    """Each provider's link (from FOUND) with every reader's marker put where that reader does not
+    look for it: in the query, in the fragment, at the path's end, cut short."""
+    from urllib.parse import urlsplit
+
+    from map_converter.providers import PROVIDERS
+
+    markers = sorted({reader.marker for provider in PROVIDERS for reader in provider.readers})
+    bases = {}
+    for text, *_rest, provider in FOUND:
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            bases.setdefault(provider, f"{parts.scheme}://{parts.netloc}")
+    for base in bases.values():
+        for marker in markers:
+            if marker:
+                yield f"{base}/maps?x={marker}"
+                yield f"{base}/maps#{marker}"
+                yield f"{base}/{marker.strip('/')}"
+                yield f"{base}{marker}"
+
+
+def test_a_marker_out_of_place_never_breaks_a_reader():
+    broken = [
+        text
+        for text in _links_with_every_marker_out_of_place()
+        if "internal error" in read_link(text).reason
+    ]
+    assert broken == []
+
+
 def test_short_links_are_flagged():
     assert read_link("https://maps.app.goo.gl/xyz").is_short_link
     assert read_link("https://goo.gl/maps/xyz").is_short_link
