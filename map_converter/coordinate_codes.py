@@ -1,4 +1,5 @@
-"""Coordinates packed into codes: plus codes, geohashes, OSM short links, ge0 codes, HERE shares.
+"""Coordinates packed into codes: plus codes, geohashes, OSM short links, ge0 codes, HERE shares,
+and Web Mercator metres (EPSG:3857).
 
 Each decoder takes the code alone and returns (lat, lng) in WGS84 degrees, or None for anything
 that is not a valid code. None of them raises, and all are iterative and bounded by the code's
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 
 # --- Open Location Code (plus codes) -----------------------------------------------------------
@@ -177,3 +179,19 @@ def decode_here_share(payload: str) -> tuple[float, float] | None:
     if not lat or not lng:
         return None
     return float(lat["value"]), float(lng["value"])
+
+
+# --- Web Mercator metres (EPSG:3857) -------------------------------------------------------------
+
+_EARTH_RADIUS_M = 6378137.0  # the sphere of EPSG:3857
+_MERCATOR_LIMIT_M = math.pi * _EARTH_RADIUS_M  # x = ±180°; the map is square
+
+
+def decode_web_mercator(x: float, y: float) -> tuple[float, float] | None:
+    """(lat, lng) of a point given in Web Mercator metres, as NAVER Map writes c= and route
+    points; rounded to 1e-9° (0.1 mm), past which the metres' own digits say nothing."""
+    if not (abs(x) <= _MERCATOR_LIMIT_M and abs(y) <= _MERCATOR_LIMIT_M):
+        return None
+    lng = math.degrees(x / _EARTH_RADIUS_M)
+    lat = math.degrees(2.0 * math.atan(math.exp(y / _EARTH_RADIUS_M)) - math.pi / 2.0)
+    return round(lat, 9), round(lng, 9)

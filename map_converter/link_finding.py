@@ -13,7 +13,7 @@ _URL_CHARS = r"(?:[^\s<>\"`\u2026{}|\\^]|(?<=\d)\"(?=[NSEWnsew]))"
 _SCHEME_URL_RE = re.compile(
     r"(?:https?://|geo:|google\.navigation:|comgooglemaps(?:url)?://|maps://|waze://|om://|"
     r"mapsme://|ge0://|cm://|magicearth://|bingmaps:|baidumap://|iosamap://|androidamap://|"
-    r"amapuri://|qqmap://)" + _URL_CHARS + "+",
+    r"amapuri://|qqmap://|nmap://)" + _URL_CHARS + "+",
     re.IGNORECASE,
 )
 _BARE_URL_RE = re.compile(

@@ -25,10 +25,12 @@ from .coordinate_codes import (
     decode_here_share,
     decode_osm_shortlink,
     decode_plus_code,
+    decode_web_mercator,
 )
 from .coordinates import (
     DECIMAL_COMMA_REASON,
     NUMBER,
+    OUT_OF_RANGE_REASON,
     Hit,
     Refusal,
     checked_pair,
@@ -1005,6 +1007,95 @@ MAPQUEST = Provider(
 )
 
 
+# --- NAVER Map --------------------------------------------------------------------------------
+# Korea's most used map. The nmap:// app scheme is documented (NAVER Cloud, "URL Scheme for
+# integration of Maps app"): /map and /place take lat= and lng=, /route/<mode> and /navigation the
+# destination's dlat= and dlng=. map.naver.com writes its view (c=) and its route points
+# longitude first, in degrees or in Web Mercator metres; its share links (naver.me) lead to a
+# place id, and c= there holds only the zoom ("15.00,0,0,0,dh"): no point.
+
+_NAVER_C_PARTS = 6  # "x,y,zoom,tilt,bearing,…,dh" holds a point; "zoom,0,0,0,dh" only the zoom
+
+
+def _naver_point(value: str | None, method: str) -> Found:
+    """'x,y[,zoom or name,…]' longitude first, in degrees or in Web Mercator metres (EPSG:3857).
+    What follows x,y is NAVER's own (a zoom, a name), never the decimals of a comma locale."""
+    parts = (value or "").split(",")
+    if len(parts) < 2:
+        return None
+    found = numbers_hit(parts[1], parts[0], method)
+    if found.__class__ is not Refusal or found.reason != OUT_OF_RANGE_REASON:
+        return found
+    point = decode_web_mercator(float(parts[0]), float(parts[1]))  # plain numbers: numbers_hit
+    return checked_point(point[0], point[1], method) if point else found
+
+
+def _naver_view(rest: str) -> Found:
+    value = param(rest, "c")
+    if not value or len(value.split(",")) < _NAVER_C_PARTS:
+        return None
+    return _naver_point(value, "viewport")
+
+
+def _naver_lat_lng(rest: str) -> Found:
+    """lat= and lng= named: the place (nmap://place, a place page, a titled point), else the view
+    (nmap://map, an untitled map)."""
+    pinned = "/place" in rest or "title=" in rest or "name=" in rest
+    method = "pin" if pinned and not rest.startswith("/map") else "viewport"
+    return numbers_hit(param(rest, "lat"), param(rest, "lng"), method)
+
+
+def _naver_destination(rest: str) -> Found:
+    found = numbers_hit(param(rest, "dlat"), param(rest, "dlng"), "directions-destination")
+    if found is None and param(rest, "dname"):
+        return Refusal(DESTINATION_NAME_REASON)
+    return found
+
+
+def _naver_directions(rest: str) -> Found:
+    """/directions/<start>/<goal>/<stops>/<mode>: the goal, 'x,y,name,id,type' ('-' when unset)."""
+    path = unquote(rest.split("?", 1)[0].split("#", 1)[0])
+    if "/directions/" not in path:
+        return None
+    points = path.split("/directions/", 1)[1].split("/")
+    goal = points[1].strip() if len(points) > 1 else ""
+    if goal in ("", "-", "~"):
+        return _NO_DESTINATION
+    return _naver_point(goal, "directions-destination") or Refusal(DESTINATION_NAME_REASON)
+
+
+NAVER = Provider(
+    name="naver",
+    title="NAVER Map",
+    sites=(
+        HostRule(r"(?:m\.)?map\.naver\.com"),
+        HostRule(r"(?:m|pcmap)\.place\.naver\.com"),  # place pages: an id, no point
+    ),
+    schemes=("nmap",),
+    readers=(
+        Reader("dlat=", _naver_destination),
+        Reader("dname=", _naver_destination),
+        Reader("/directions/", _naver_directions),
+        Reader(
+            "ex=",
+            lambda rest: numbers_hit(
+                param(rest, "ey"), param(rest, "ex"), "directions-destination"
+            ),
+        ),
+        Reader("lat=", _naver_lat_lng),
+        Reader("c=", _naver_view),
+        Reader(
+            "x=", lambda rest: _naver_point(f"{param(rest, 'x')},{param(rest, 'y')}", "viewport")
+        ),
+    ),
+    short_links=(HostRule(r"naver\.me"),),
+    forms="`nmap://place?lat=&lng=` and `?lat=&lng=&title=` pins, `nmap://route/…` and "
+    "`nmap://navigation` `dlat=&dlng=`, `/directions/<start>/<goal>/…` and `route.nhn?ex=&ey=` "
+    "destinations, `c=x,y,zoom,…` and `x=&y=` views (longitude first, degrees or Web Mercator "
+    "metres); `naver.me` short links are followed",
+)
+
+
 # --- links wrapped by mail and social sites ------------------------------------------------------
 
 # A link pasted from Outlook, Facebook or LinkedIn is often their redirect page around the real
@@ -1057,6 +1148,7 @@ PROVIDERS: tuple[Provider, ...] = (
     GSI_JAPAN,
     KAKAO,
     MAPQUEST,
+    NAVER,
     CHINESE_DATUMS,
     LINK_WRAPPERS,
 )

@@ -889,6 +889,18 @@ def _links_with_every_marker_out_of_place():
                 yield f"{base}{marker}"
 
 
+def test_every_provider_scheme_is_found_in_pasted_text():
+    """The schemes link_finding looks for in a cell are every scheme a provider record owns (an
+    app link next to other words was read as text: 'Pin nmap://place?lat=…' found nothing)."""
+    from map_converter.link_finding import find_url
+    from map_converter.providers import PROVIDERS
+
+    for provider in PROVIDERS:
+        for scheme in provider.schemes:
+            link = f"{scheme}://?lat=1.5&lng=2.5"
+            assert find_url(f"see {link} here") == link, scheme
+
+
 def test_a_marker_out_of_place_never_breaks_a_reader():
     broken = [
         text

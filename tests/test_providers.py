@@ -209,6 +209,24 @@ FORMS = [
     ("https://map.kakao.com/link/from/Home,37.4,127.1/to/City%20Hall,37.5666103,126.9783882", 37.5666103, 126.9783882, "directions-destination", "kakao"),
     ("https://map.kakao.com/link/roadview/37.5666103,126.9783882", 37.5666103, 126.9783882, "street-view", "kakao"),
     ("https://www.mapquest.com/latlng/48.8583701,2.2944813", 48.8583701, 2.2944813, "pin", "mapquest"),
+    # --- NAVER Map: the nmap:// app scheme (NAVER Cloud's URL Scheme guide: /map, /place, /route/*,
+    # /navigation), web links with lat=/lng= (latitude and longitude named), x=/y=, and c= and
+    # directions points longitude first, in degrees or in Web Mercator metres (EPSG:3857), as
+    # map.naver.com writes them; c= with only a zoom ("15.00,0,0,0,dh") holds no point.
+    ("nmap://place?lat=37.4979502&lng=127.0276368&name=Gangnam&appname=com.example.myapp", 37.4979502, 127.0276368, "pin", "naver"),
+    ("nmap://map?lat=37.4979502&lng=127.0276368&zoom=20&appname=com.example.myapp", 37.4979502, 127.0276368, "viewport", "naver"),
+    ("nmap://route/car?slat=37.4640070&slng=126.9522394&sname=Home&dlat=37.5209436&dlng=127.1230074&dname=Olympic+Park&appname=x", 37.5209436, 127.1230074, "directions-destination", "naver"),
+    ("nmap://navigation?dlat=37.5209436&dlng=127.1230074&dname=Olympic+Park&appname=x", 37.5209436, 127.1230074, "directions-destination", "naver"),
+    ("https://map.naver.com/?lat=37.4979502&lng=127.0276368&title=Jeongja", 37.4979502, 127.0276368, "pin", "naver"),
+    ("https://map.naver.com/p/entry/place/1555988892?placePath=/ticket&searchType=place&lng=127.0677545&lat=37.2918034&c=15.00,0,0,0,dh", 37.2918034, 127.0677545, "pin", "naver"),
+    ("https://map.naver.com/p/?c=126.9784,37.5665,15,0,0,0,dh", 37.5665, 126.9784, "viewport", "naver"),
+    ("https://map.naver.com/v5/?x=126.9784&y=37.5665", 37.5665, 126.9784, "viewport", "naver"),
+    ("https://map.naver.com/p/directions/-/14101672.0453735,4511924.8243708,%EB%B8%8C%EB%A0%88%EB%93%9C,1522260182,PLACE_POI/-/transit?c=15.77,0,0,0,dh", 37.5206181, 126.6774753, "directions-destination", "naver"),
+    ("https://map.naver.com/p/directions/-/126.6774753,37.5206181,Bread,1522260182,PLACE_POI/-/transit?c=15.00,0,0,0,dh", 37.5206181, 126.6774753, "directions-destination", "naver"),
+    ("https://map.naver.com/v5/directions/14135600.1,4518400.2,Home,,/14101672.0453735,4511924.8243708,Bread,,/~/transit?c=14101672.0453735,4511924.8243708,13,0,0,0,dh", 37.5206181, 126.6774753, "directions-destination", "naver"),
+    ("https://map.naver.com/v5/entry/place/11591565?c=14101672.0453735,4511924.8243708,15,0,0,0,dh", 37.5206181, 126.6774753, "viewport", "naver"),
+    ("https://map.naver.com/v5/?c=14101672,4511925,15,0,0,0,dh", 37.520619351, 126.677474892, "viewport", "naver"),
+    ("https://m.map.naver.com/route.nhn?menu=route&sname=A&sx=126.97&sy=37.55&ename=B&ex=127.0276368&ey=37.4979502&pathType=1", 37.4979502, 127.0276368, "directions-destination", "naver"),
     ("https://osmand.net/map/navigate/?start=52.5,13.3&finish=52.51628,13.37771&type=car", 52.51628, 13.37771, "directions-destination", "osmand"),
     ("ge0://o4B4pYZsRs/Zurich", 47.3859, 8.5767, "shortlink", "organic-maps"),
     ("https://plus.codes/8FVC2222+22", *PLUS_CENTRE, "plus-code", "plus-code"),
@@ -233,6 +251,12 @@ NONE = [
     ("https://map.kakao.com/link/search/Seoul", "no coordinates"),  # a search, no point
     ("https://map.kakao.com/link/map/18577297", "no coordinates"),  # a place id
     ("https://map.kakao.com/link/from/Home,37.4,127.1", "no coordinates"),  # a start only
+    ("https://map.naver.com/p/entry/place/43581035?c=15.00,0,0,0,dh", "no coordinates"),  # zoom only
+    ("https://map.naver.com/v5/entry/place/1124461473?c=15,0,0,0,dh", "no coordinates"),
+    ("https://map.naver.com/p/search/%EA%B0%95%EB%82%A8%EC%97%AD?c=15.44,0,0,0,dh", "no coordinates"),
+    ("nmap://search?query=cafe&appname=x", "no coordinates"),
+    ("https://map.naver.com/p/directions/126.9,37.5,Home,,/-/-/transit", "destination"),
+    ("nmap://route/car?slat=37.4&slng=126.9&dname=Olympic+Park&appname=x", "place name"),
     (f"https://maps.google.com/?q={LAT},{LNG} https://maps.google.com/?q=40.7128,-74.0060", "two different places"),
     (f"https://maps.google.com/?q={LAT},{LNG} and 40.712800, -74.006000", "two different places"),
     ("https://yandex.ru/maps/?pt=37.1,55.1~37.2,55.2", "two different places"),
@@ -300,6 +324,7 @@ def test_a_long_data_chain_is_read_without_recursion():
         "https://mapy.cz/s/abc",
         "https://maps.apple/p/abc",
         "https://maps.apple.com/place?auid=123",
+        "https://naver.me/xABC123",
         "https://yandex.ru/maps/-/CCUabc",
         "https://yandex.com/map-widget/v1/-/CCUabc",
         # Google place links that name a place by its id but hold no coordinates (Google
@@ -363,6 +388,7 @@ def test_the_resolver_allowlist_comes_from_the_records():
         "https://g.page/r/x",
         "https://yandex.com.tr/maps/-/abc",
         "https://her.is/x",
+        "https://naver.me/xABC123",
         "https://www.google.com/maps/place/X/data=!4m2!3m1!1s0x47e66e2964e34e2d:0x8ddca9ee380ef7e0",
         "https://maps.google.com/?cid=10222232094831998944",
     ):
