@@ -91,6 +91,8 @@ def convert_table(
     results: list[RowResult | None] = [None] * table.row_count
     pending: dict[str, list[int]] = {}  # short link -> data indexes waiting for it
     link_text, add, row_numbers = table.link_text, reporter.add, table.row_numbers  # hot loop
+    pair = table.coordinate_pair
+    reads_pair = pair is not None and link_column in pair
     for index in range(table.row_count):
         row_number = row_numbers[index]
         if known and row_number in known:  # a retry: rows that were ok are not touched
@@ -106,6 +108,8 @@ def convert_table(
             add(RowStatus.SKIPPED)
             continue
         reading = read_link(link)
+        if reads_pair and reading.location is not None and reading.location.method == "text":
+            reading = LinkReading(reading.location._replace(method="columns"))
         if reading.location is None and resolver is not None and resolver.handles(link):
             pending.setdefault(link, []).append(index)
             continue

@@ -59,6 +59,7 @@ METHOD_NOTES = {
     "embed": "embedded map centre",
     "geo-uri": "geo: URI",
     "text": "coordinates in the cell",
+    "columns": "latitude and longitude columns",
     "dms": "degrees, minutes, seconds",
     "wkt": "WKT point (longitude first)",
     "geojson": "GeoJSON point (longitude first)",

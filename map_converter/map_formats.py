@@ -35,7 +35,8 @@ def _properties(
     properties["method"] = result.method
     properties["note"] = result.note
     shown = row[conversion.link_column] if conversion.link_column < len(row) else ""
-    if result.link and result.link != cell_text(shown).strip():
+    behind_a_label = result.link and result.link != cell_text(shown).strip()
+    if behind_a_label and not conversion.reads_coordinate_pair:
         properties["Map link URL"] = result.link  # the hyperlink behind a label
     return properties
 

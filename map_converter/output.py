@@ -71,13 +71,15 @@ def _free_name(header: list[str], choices: tuple[str, ...]) -> str:
 
 
 def output_layout(conversion: Conversion) -> OutputLayout:
-    """Fill the sheet's own Latitude/Longitude columns if it has them; add the rest."""
+    """Fill the sheet's own Latitude/Longitude columns if it has them (the pair the points are
+    read from, when they are); add the rest."""
     header = list(conversion.table.header)
     new_columns = []
     columns = []
+    reads_pair = conversion.reads_coordinate_pair
     for names, title in ((LATITUDE_HEADERS, "Latitude"), (LONGITUDE_HEADERS, "Longitude")):
         existing = find_column(conversion.table, names)
-        if existing is None or existing == conversion.link_column:
+        if existing is None or (existing == conversion.link_column and not reads_pair):
             existing = len(header)
             header.append(_free_name(header, (title, f"Map link {title.lower()}")))
             new_columns.append(existing)
@@ -259,6 +261,8 @@ def link_urls(conversion: Conversion) -> list[str | None] | None:
     """Per row, the link behind a cell that only shows a label ("Open map" with a hyperlink);
     None when no row has one. Files without hyperlinks (CSV) keep their shape."""
     column = conversion.link_column
+    if conversion.reads_coordinate_pair:
+        return None  # each row's text is its two cells joined, behind no label
     urls: list[str | None] = []
     for index, result in enumerate(conversion.results):
         row = conversion.table.rows[index]

@@ -54,6 +54,12 @@ class Conversion:
     results: list[RowResult]
 
     @property
+    def reads_coordinate_pair(self) -> bool:
+        """Whether the points were read from a latitude and a longitude column, not links."""
+        pair = self.table.coordinate_pair
+        return pair is not None and self.link_column in pair
+
+    @property
     def counts(self) -> dict[str, int]:
         counts = {str(status): 0 for status in RowStatus}
         for result in self.results:

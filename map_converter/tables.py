@@ -4,6 +4,7 @@ column holds the links."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -84,7 +85,32 @@ class Table:
                 return index
         return None
 
+    @functools.cached_property
+    def coordinate_pair(self) -> tuple[int, int] | None:
+        """(latitude column, longitude column) when the header names both and they hold numbers:
+        a pair that reads as one point a row, as if 'lat, lng' were typed in one cell."""
+        lat_column = find_column(self, LATITUDE_HEADERS)
+        lng_column = find_column(self, LONGITUDE_HEADERS)
+        if lat_column is None or lng_column is None:
+            return None
+        filled = numbers = 0
+        for row in self.rows[:COLUMN_SAMPLE_ROWS]:
+            lat, lng = _cell(row, lat_column), _cell(row, lng_column)
+            filled += bool(cell_text(lat).strip() or cell_text(lng).strip())
+            numbers += _is_number(lat) and _is_number(lng)
+        return (lat_column, lng_column) if numbers and numbers * 2 >= filled else None
+
     def link_text(self, data_index: int, column: int) -> str:
+        """The text a point is read from: the cell's link (its hyperlink target when the visible
+        text is only a label), or both cells of a latitude and longitude pair."""
+        pair = self.coordinate_pair
+        if pair is not None and column in pair:
+            row = self.rows[data_index]
+            lat, lng = _pair_part(_cell(row, pair[0])), _pair_part(_cell(row, pair[1]))
+            return f"{lat}, {lng}" if lat and lng else lat or lng
+        return self.cell_link_text(data_index, column)
+
+    def cell_link_text(self, data_index: int, column: int) -> str:
         """The link in a cell: its hyperlink target when the visible text is only a label."""
         row = self.rows[data_index]
         text = cell_text(row[column]) if column < len(row) else ""
@@ -114,6 +140,33 @@ class Table:
             return text  # another link follows: never joined into this one
         joined = self.csv_delimiter.join([text, *pieces]).rstrip(self.csv_delimiter)
         return joined if _looks_like_map_link(joined) else text
+
+
+def _cell(row: list, column: int) -> object:
+    return row[column] if column < len(row) else None
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return math.isfinite(value)
+    try:
+        return math.isfinite(float(cell_text(value).strip().replace(",", ".")))
+    except ValueError:
+        return False
+
+
+_ONE_DECIMAL_COMMA_RE = re.compile(r"[-+]?\d+,\d+")
+
+
+def _pair_part(value: object) -> str:
+    """One cell of a latitude/longitude pair as text: a number in full ('48.0', never '48'), a
+    decimal comma read as the decimal mark (the cell holds one number), anything else as typed."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(float(value)) if math.isfinite(value) else ""
+    text = cell_text(value).strip()
+    return text.replace(",", ".") if _ONE_DECIMAL_COMMA_RE.fullmatch(text) else text
 
 
 def cell_text(value: object) -> str:
@@ -181,17 +234,19 @@ def _read_workbook_table(
     keep: int | None = None,
     check_sheet_xml: bool = False,
 ) -> Table:
-    first_table: Table | None = None
+    first_table: Table | None = None  # a sheet of latitude/longitude columns first, else any
     first_error: MapConverterError | None = None
     for table in _workbook_tables(path, file_format, sheet, keep, check_sheet_xml):
         if isinstance(table, MapConverterError):
             if sheet is not None:
                 raise table
             first_error = first_error or table
-        elif sheet is not None or has_link_column(table):
+        elif sheet is not None or has_link_column(table, pairs=False):
             return table
-        else:
-            first_table = first_table or table
+        elif first_table is None or (
+            first_table.coordinate_pair is None and table.coordinate_pair is not None
+        ):
+            first_table = table
     if first_table is not None:
         return first_table
     raise first_error or EmptyFileError("Every sheet of the workbook is empty.")
@@ -221,12 +276,14 @@ def sheets_with_links(path: Path | str) -> list[str]:
     if file_format in ("csv", "tsv"):
         return []
     tables = _workbook_tables(path, file_format, None, _with_header_margin(COLUMN_SAMPLE_ROWS))
-    return [t.sheet_name for t in tables if isinstance(t, Table) and has_link_column(t)]
+    return [
+        t.sheet_name for t in tables if isinstance(t, Table) and has_link_column(t, pairs=False)
+    ]
 
 
-def has_link_column(table: Table) -> bool:
+def has_link_column(table: Table, *, pairs: bool = True) -> bool:
     try:
-        detect_link_column(table)
+        detect_link_column(table, pairs=pairs)
     except NoLinkColumnError:
         return False
     return True
@@ -296,8 +353,9 @@ def _looks_like_map_link(text: str) -> bool:
     return reading.location is not None or reading.is_short_link
 
 
-def detect_link_column(table: Table, requested: str | None = None) -> int:
-    """The link column: the one named by the caller, else by header and content."""
+def detect_link_column(table: Table, requested: str | None = None, *, pairs: bool = True) -> int:
+    """The link column: the one named by the caller, else by header and content, else (with
+    pairs) the latitude column of a latitude and longitude pair."""
     if requested:
         index = table.column_index(requested)
         if index is None:
@@ -308,7 +366,7 @@ def detect_link_column(table: Table, requested: str | None = None) -> int:
     sample = range(min(len(table.rows), COLUMN_SAMPLE_ROWS))
     scores = []
     for column in range(len(table.header)):
-        texts = [table.link_text(index, column) for index in sample]
+        texts = [table.cell_link_text(index, column) for index in sample]
         filled = [text for text in texts if text.strip()]
         hits = sum(1 for text in filled if _looks_like_map_link(text))
         scores.append(hits / len(filled) if filled else 0.0)
@@ -323,49 +381,12 @@ def detect_link_column(table: Table, requested: str | None = None) -> int:
         return scores.index(best_score)
     if header_matches:
         return header_matches[0]
+    if pairs and table.coordinate_pair is not None:
+        return table.coordinate_pair[0]
     raise NoLinkColumnError(
-        coordinate_columns_message(table)
-        or "No column holds map links or coordinates. Name the column (for example 'Map link') "
+        "No column holds map links or coordinates. Name the column (for example 'Map link') "
         "or choose it explicitly."
     )
-
-
-def coordinate_columns_message(table: Table) -> str | None:
-    """When a latitude and a longitude column hold numbers (and no column holds links): which
-    they are, and how to join them into the one cell a point is read from."""
-    lat_column = find_column(table, LATITUDE_HEADERS)
-    lng_column = find_column(table, LONGITUDE_HEADERS)
-    if lat_column is None or lng_column is None or not table.rows:
-        return None
-    sample = table.rows[:COLUMN_SAMPLE_ROWS]
-    both = sum(1 for row in sample if _is_number(row, lat_column) and _is_number(row, lng_column))
-    if both * 2 < len(sample):
-        return None
-    from .xlsx_links import column_letters
-
-    first = table.row_numbers[0]
-    lat_cell, lng_cell = (
-        f"{column_letters(lat_column)}{first}",
-        f"{column_letters(lng_column)}{first}",
-    )
-    return (
-        f"This sheet holds its coordinates in two columns, {table.header[lat_column]!r} and "
-        f"{table.header[lng_column]!r}; a point is read from one cell (a link, or coordinates "
-        f'such as "48.8584, 2.2945"). Add a column that joins them (in Excel or LibreOffice: '
-        f'={lat_cell}&", "&{lng_cell}, filled down), then choose that column.'
-    )
-
-
-def _is_number(row: list, column: int) -> bool:
-    value = row[column] if column < len(row) else None
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return math.isfinite(value)
-    try:
-        return math.isfinite(float(cell_text(value).strip().replace(",", ".")))
-    except ValueError:
-        return False
 
 
 def find_column(table: Table, names: set[str]) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import NoLinkColumnError
-from .tables import cell_text, coordinate_columns_message, detect_link_column
+from .tables import cell_text, detect_link_column
 
 PREVIEW_ROWS = 20
 PREVIEW_COLUMNS = 50
@@ -34,9 +34,7 @@ def describe_sheet(table, link_column: int | None) -> dict:
         "sheet": table.sheet_name,
         "columns": table.header,
         "link_column": table.header[link_column] if link_column is not None else None,
-        "message": None
-        if link_column is not None
-        else coordinate_columns_message(table) or NO_LINK_COLUMN_MESSAGE,
+        "message": _column_message(table, link_column),
         "row_count": table.row_count,
         "preview": {
             "columns": table.header[:width],
@@ -49,6 +47,16 @@ def describe_sheet(table, link_column: int | None) -> dict:
             ],
         },
     }
+
+
+def _column_message(table, link_column: int | None) -> str | None:
+    if link_column is None:
+        return NO_LINK_COLUMN_MESSAGE
+    pair = table.coordinate_pair
+    if pair is not None and link_column in pair:
+        lat, lng = table.header[pair[0]], table.header[pair[1]]
+        return f"Each row's point is read from two columns, {lat!r} and {lng!r}."
+    return None
 
 
 def shown_in_preview(value: object) -> str:

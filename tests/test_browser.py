@@ -281,6 +281,23 @@ def test_errors_are_shown_and_the_page_stays_usable(page, live_server, shortener
     assert set(page.console_errors) <= expected
 
 
+def test_latitude_and_longitude_columns_are_named_and_mapped(page, live_server, tmp_path):
+    source = tmp_path / "crm.csv"
+    source.write_text(
+        "Name,Latitude,Longitude\nEiffel,48.8583701,2.2944813\nLiberty,40.6892494,-74.0445\n"
+    )
+    page.goto(live_server.url)
+    upload(page, source)
+    expect(page.locator("#column-select")).to_have_value("Latitude")
+    expect(page.locator("#check-note")).to_contain_text("'Latitude' and 'Longitude'")
+    page.select_option("#column-select", "Name")
+    expect(page.locator("#check-note")).to_be_hidden()
+    page.select_option("#column-select", "Latitude")
+    page.click("#convert-button")
+    wait_review(page)
+    expect(page.locator("#map[data-marker-count='2']")).to_be_attached()
+
+
 def test_xss_cells_render_as_text(page, live_server, shortener, tmp_path):
     page.goto(live_server.url)
     upload(page, mixed_workbook(tmp_path, shortener))

@@ -183,15 +183,16 @@ def test_a_file_without_links_uploads_and_says_to_choose_a_column(client):
     assert client.post(f"/process/{body['id']}?wait=20", json={"column": "B"}).status_code == 202
 
 
-def test_coordinates_in_two_columns_say_how_to_join_them(client):
+def test_latitude_and_longitude_columns_convert_with_a_note_saying_so(client):
     response = upload(client, b"Name,Latitude,Longitude\nA,48.8584,2.2945\n", "two.csv")
     assert response.status_code == 201
     body = response.get_json()
-    assert body["link_column"] is None
+    assert body["link_column"] == "Latitude"
     assert "'Latitude' and 'Longitude'" in body["message"]
-    error = client.post(f"/process/{body['id']}")
-    assert_error(error, 422, "no_link_column")
-    assert "'Latitude' and 'Longitude'" in error.get_json()["error"]["message"]
+    run_to_done(client, body["id"])
+    row = client.get(f"/results/{body['id']}").get_json()["rows"][0]
+    assert row["status"] == "ok"
+    assert (row["lat"], row["lng"]) == (48.8584, 2.2945)
 
 
 def test_a_cell_of_300_000_characters_fails_its_row_only(client):

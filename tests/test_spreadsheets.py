@@ -251,24 +251,6 @@ def test_no_link_column(tmp_path):
     assert error.value.code == "no_link_column"
 
 
-def test_coordinates_in_two_columns_are_named_with_what_to_do(tmp_path):
-    rows = [["My places"], [], ["Name", "Lat", "Lng"], ["A", 48.8584, 2.2945], ["B", 40.7, -74.0]]
-    table = read_table(write_xlsx(tmp_path / "two.xlsx", rows))
-    with pytest.raises(NoLinkColumnError) as error:
-        detect_link_column(table)
-    message = error.value.message
-    assert "'Lat' and 'Lng'" in message
-    assert '=B4&", "&C4' in message  # the first data row, the columns' letters
-
-
-def test_two_columns_of_other_numbers_are_not_called_coordinates(tmp_path):
-    rows = [["Name", "Lat", "Lng"], ["A", "north", "east"], ["B", "", ""]]
-    table = read_table(_csv(tmp_path / "words.csv", rows))
-    with pytest.raises(NoLinkColumnError) as error:
-        detect_link_column(table)
-    assert "two columns" not in error.value.message
-
-
 def test_hyperlink_targets_and_formulas(tmp_path):
     path = write_xlsx(
         tmp_path / "h.xlsx",

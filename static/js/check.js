@@ -19,7 +19,9 @@ export function renderCheck(summary) {
 }
 
 export function renderPreview() {
-  const { preview } = state.summary;
+  const { preview, link_column: detected, message } = state.summary;
+  // A note on the detected column (points read from latitude and longitude columns), while chosen.
+  showError($("#check-note"), detected && $("#column-select").value === detected ? message || "" : "");
   const linkIndex = preview.columns.indexOf($("#column-select").value);
   const headRow = $("#preview-table thead tr");
   headRow.replaceChildren(...preview.columns.map((name, index) => {
