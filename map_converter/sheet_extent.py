@@ -77,6 +77,19 @@ def check_extent(sheet_name: str, extent: SheetExtent) -> None:
     )
 
 
+def unchecked(what: str, error: Exception) -> UnreadableFileError:
+    """The error for a workbook whose parts our checks could not read. Such a file is never
+    handed to calamine: it reads damaged XML leniently (a misquoted declaration in
+    workbook.xml.rels), so it may go on to allocate for cells no check counted (549 GB, an
+    aborted process, from a few hundred bytes)."""
+    if isinstance(error, UnreadableFileError):
+        return error  # ours already says what is wrong
+    return UnreadableFileError(
+        f"The workbook is damaged: {what} could not be read, so it was not opened. Open it in "
+        "a spreadsheet program, save it again and upload the new copy."
+    )
+
+
 class _ExtentScan:
     """The extent of a sheet's XML, fed in pieces that split no tag, with the work in C.
 
@@ -230,9 +243,9 @@ def _valued_extent(path: Path | zipfile.ZipFile, part: str) -> SheetExtent:
     return SheetExtent(last_row, last_column, cells)
 
 
-def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
-    """The extent of an .xlsx sheet, read as a stream; None when its part cannot be found or
-    read (calamine then says what is wrong with the file)."""
+def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent:
+    """The extent of an .xlsx sheet, read as a stream; raises UnreadableFileError when its
+    part cannot be found or read (see unchecked)."""
     scan = _ExtentScan()
     try:
         with zipfile.ZipFile(path) as archive:
@@ -245,8 +258,8 @@ def xlsx_extent(path: Path, sheet_name: str) -> SheetExtent | None:
                 extent = SheetExtent(extent.last_row, extent.last_column, cells)
                 if extent.grid > grid_limit(extent.cells):
                     extent = _valued_extent(archive, part)
-    except Exception:  # a damaged zip, part or index (zipfile's, ISA-L's, our own errors):
-        return None  # calamine says what is wrong with the file, in its words
+    except Exception as error:  # a damaged zip, part or index (zipfile's, ISA-L's, our own)
+        raise unchecked(f"the sheet {sheet_name!r}", error) from error
     return extent
 
 
@@ -271,8 +284,8 @@ def check_shared_strings(path: Path) -> None:
             info = archive.getinfo(part)
             with archive.open(info) as stream:
                 head = stream.read(1 << 16)
-    except Exception:  # a damaged zip or part: calamine says what is wrong with it
-        return
+    except Exception as error:  # a damaged zip, part or index: never left to calamine
+        raise unchecked("its shared strings", error) from error
     tag = _SHARED_STRINGS_TAG_RE.search(head)
     claimed = _UNIQUE_COUNT_RE.search(tag.group()) if tag else None
     if claimed is None:

@@ -203,10 +203,11 @@ def check_before_calamine(
 
 class SheetScanner(NamedTuple):
     """How a format's sheets are scanned one by one before calamine reads each: the name of
-    the first sheet, and a sheet's extent (None when it cannot be read)."""
+    the first sheet (None when it cannot be read: each sheet's extent then says why), and a
+    sheet's extent (UnreadableFileError when it cannot be read: never left to calamine)."""
 
     first_sheet_name: Callable[[Path], str | None]
-    extent: Callable[[Path, str], SheetExtent | None]
+    extent: Callable[[Path, str], SheetExtent]
 
 
 def sheet_scanner(file_format: str | None) -> SheetScanner | None:

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .sheet_extent import SheetExtent
+from .sheet_extent import SheetExtent, unchecked
 from .xlsx_links import (
     MAX_SHEET_LINKS,
     cells_in_range,
@@ -26,7 +26,10 @@ from .xlsx_links import (
 )
 
 BUNDLE_SHEET = 0x9C  # BrtBundleSh: a sheet's entry in workbook.bin
-ROW_HEADER, BEGIN_SHEET_DATA, END_SHEET_DATA = 0x00, 0x91, 0x92
+ROW_HEADER, BEGIN_SHEET_DATA, END_SHEET_DATA, DIMENSION = 0x00, 0x91, 0x92, 0x94
+# Blocks calamine passes over whole while it looks for the sheet's data after its dimension
+# (views, AC blocks, column infos): a data start inside one is not where its cells start.
+SKIPPED_BLOCKS = {0x85: 0x86, 0x25: 0x26, 0x186: 0x187}
 HYPERLINK = 0x1EE  # BrtHLink
 # The cell records calamine reads a value from (BrtCellRk … BrtFmlaError); the column is the
 # body's first four bytes. BrtCellBlank (1) and the BrtShort* records (12-18) are written cells
@@ -118,37 +121,69 @@ def first_sheet_name(path: Path) -> str | None:
         return None
 
 
-def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent | None:
+def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent:
     """The extent of the cells calamine would read from an .xlsb sheet, and how many cells the
-    sheet writes; None when its part cannot be found or read (calamine then says what is
-    wrong with the file)."""
+    sheet writes; raises UnreadableFileError when its part cannot be found or read (see
+    sheet_extent.unchecked).
+
+    The records are walked as calamine walks them: the dimension first, then the data start
+    past the blocks it skips; and a row or column is read from the bytes calamine reads it
+    from. calamine reads each record into one buffer that grows but is never cut: a record
+    shorter than four bytes leaves the bytes of the records before it in place, and a cell or
+    row header of no bytes reads its column or row from them (fuzzing found such a cell
+    reaching column 1,042,428,225 where its own record said nothing)."""
     last_row = last_column = cells = 0
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part_path(archive, sheet_name)
             with archive.open(part) as stream:
                 inflate_with_isal(stream, archive.getinfo(part))
-                row, in_data, unpack_from = 0, False, _UINT32.unpack_from
+                row, unpack_from = 0, _UINT32.unpack_from
+                stage, skip_until = _BEFORE_DIMENSION, None
+                held, held_length = b"", 0  # calamine's buffer: its first 4 bytes, its length
                 for kind, buffer, start, size in _records(stream):
-                    if not in_data:
-                        in_data = kind == BEGIN_SHEET_DATA
-                    elif kind in WRITTEN_CELLS:
-                        cells += 1
-                        if kind in VALUE_CELLS and size >= 4:
-                            if row >= last_row:
-                                last_row = row + 1
-                            column = unpack_from(buffer, start)[0]
-                            if column >= last_column:
-                                last_column = column + 1
-                    elif kind == ROW_HEADER and size >= 4:
-                        (row,) = unpack_from(buffer, start)
-                        if row > LAST_ROW_INDEX:
+                    if size >= 4:
+                        held = buffer[start : start + 4]
+                    elif held_length < size:
+                        held = buffer[start : start + size]
+                    else:
+                        held = buffer[start : start + size] + held[size:4]
+                    held_length = max(held_length, size)
+                    if stage == _IN_DATA:
+                        if kind in WRITTEN_CELLS:
+                            cells += 1
+                            if kind in VALUE_CELLS:
+                                if len(held) < 4:
+                                    break  # calamine stops: it cannot read a column
+                                if row >= last_row:
+                                    last_row = row + 1
+                                column = unpack_from(held)[0]
+                                if column >= last_column:
+                                    last_column = column + 1
+                        elif kind == ROW_HEADER:
+                            if len(held) < 4:
+                                break
+                            (row,) = unpack_from(held)
+                            if row > LAST_ROW_INDEX:
+                                break
+                        elif kind == END_SHEET_DATA:
                             break
-                    elif kind == END_SHEET_DATA:
-                        break
-    except Exception:  # a damaged zip, part or index: calamine says what is wrong
-        return None
+                    elif skip_until is not None:
+                        if kind == skip_until:
+                            skip_until = None
+                    elif stage == _BEFORE_DIMENSION:
+                        if kind == DIMENSION:
+                            stage = _BEFORE_DATA
+                    elif kind == BEGIN_SHEET_DATA:
+                        stage = _IN_DATA
+                    else:
+                        skip_until = SKIPPED_BLOCKS.get(kind)
+    except Exception as error:  # a damaged zip, part or index: never left to calamine
+        raise unchecked(f"the sheet {sheet_name!r}", error) from error
     return SheetExtent(last_row, last_column, cells)
+
+
+_BEFORE_DIMENSION, _BEFORE_DATA, _IN_DATA = range(3)
 
 
 def read_xlsb_links(path: Path, sheet_name: str) -> dict[tuple[int, int], str]:

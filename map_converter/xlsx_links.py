@@ -270,7 +270,7 @@ def read_xlsx_links(
                     if len(links) >= MAX_SHEET_LINKS:
                         return links
                     links.setdefault((row_number, column), target)
-    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+    except (KeyError, UnicodeDecodeError, *DAMAGED_ZIP_ERRORS):  # the links are only extra
         return links
     return links
 

@@ -27,7 +27,7 @@ def _variable_length(value: int) -> bytes:
             return bytes(encoded)
 
 
-def _record(kind: int, body: bytes = b"") -> bytes:
+def record(kind: int, body: bytes = b"") -> bytes:
     return _variable_length(kind) + _variable_length(len(body)) + body
 
 
@@ -40,38 +40,50 @@ def _wide_string(text: str) -> bytes:
 BLANK = object()  # a formatted cell that holds nothing (BrtCellBlank)
 
 
-def _sheet_part(rows: list[list] | dict[tuple[int, int], object], hyperlinks=()) -> bytes:
+class Raw:
+    """A record written as given (type and body) where a cell would be: damaged or odd files."""
+
+    def __init__(self, kind: int, body: bytes = b"") -> None:
+        self.kind, self.body = kind, body
+
+
+def _sheet_part(
+    rows: list[list] | dict[tuple[int, int], object], hyperlinks=(), before_data=()
+) -> bytes:
     """A sheet part of these rows, or of these cells by (row, column) from 0, sparse; with
-    hyperlinks (first row, last row, first column, last column, address; from 0)."""
+    hyperlinks (first row, last row, first column, last column, address; from 0), and records
+    (bytes) to write between the sheet's dimension and its data."""
     if isinstance(rows, list):
         rows = {(r, c): value for r, row in enumerate(rows) for c, value in enumerate(row)}
     last_row = max((r for r, _ in rows), default=0)
     last_column = max((c for _, c in rows), default=0)
     dimension = struct.pack("<IIII", 0, last_row, 0, last_column)
-    records = [_record(BEGIN_SHEET), _record(SHEET_DIMENSION, dimension)]
-    records.append(_record(BEGIN_SHEET_DATA))
+    records = [record(BEGIN_SHEET), record(SHEET_DIMENSION, dimension), *before_data]
+    records.append(record(BEGIN_SHEET_DATA))
     row_index = None
     for (row, column), value in sorted(rows.items(), key=lambda item: item[0]):
         if row != row_index:
             # row, style, height in twips, three flag bytes, no column spans
-            records.append(_record(ROW_HEADER, struct.pack("<IIHBBBI", row, 0, 300, 0, 0, 0, 0)))
+            records.append(record(ROW_HEADER, struct.pack("<IIHBBBI", row, 0, 300, 0, 0, 0, 0)))
             row_index = row
         cell = struct.pack("<II", column, 0)  # column, style
         if value is None:
             continue
-        if value is BLANK:
-            records.append(_record(CELL_BLANK, cell))
+        if isinstance(value, Raw):
+            records.append(record(value.kind, value.body))
+        elif value is BLANK:
+            records.append(record(CELL_BLANK, cell))
         elif isinstance(value, int | float):
-            records.append(_record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
+            records.append(record(CELL_NUMBER, cell + struct.pack("<d", float(value))))
         else:
-            records.append(_record(CELL_TEXT, cell + _wide_string(str(value))))
-    records.append(_record(END_SHEET_DATA))
+            records.append(record(CELL_TEXT, cell + _wide_string(str(value))))
+    records.append(record(END_SHEET_DATA))
     for number, (first_row, last_row, first_column, last_column, _url) in enumerate(hyperlinks, 1):
         # BrtHLink: the range, the relationship's id, location, tooltip, display text
         body = struct.pack("<IIII", first_row, last_row, first_column, last_column)
         body += _wide_string(f"rIdLink{number}") + _wide_string("") * 3
-        records.append(_record(HYPERLINK, body))
-    records.append(_record(END_SHEET))
+        records.append(record(HYPERLINK, body))
+    records.append(record(END_SHEET))
     return b"".join(records)
 
 
@@ -90,20 +102,22 @@ def _hyperlink_relationships(hyperlinks: list[tuple]) -> str:
 def xlsb_bytes(
     sheets: dict[str, list[list] | dict[tuple[int, int], object]],
     hyperlinks: dict[str, list[tuple]] | None = None,
+    before_data: dict[str, list[bytes]] | None = None,
 ) -> bytes:
     """A workbook of these sheets (name: rows of text, numbers or None, or such cells by
-    (row, column)), in order; hyperlinks by sheet name, as _sheet_part takes them."""
+    (row, column)), in order; hyperlinks and records before the data by sheet name, as
+    _sheet_part takes them."""
     hyperlinks = hyperlinks or {}
-    book = [_record(BEGIN_BOOK), _record(BEGIN_SHEET_LIST)]
+    book = [record(BEGIN_BOOK), record(BEGIN_SHEET_LIST)]
     relationships = []
     for number, name in enumerate(sheets, start=1):
         entry = struct.pack("<II", 0, number) + _wide_string(f"rId{number}") + _wide_string(name)
-        book.append(_record(SHEET_ENTRY, entry))  # visible, tab id, relationship id, name
+        book.append(record(SHEET_ENTRY, entry))  # visible, tab id, relationship id, name
         relationships.append(
             f'<Relationship Id="rId{number}" Type="{_OFFICE}/worksheet" '
             f'Target="worksheets/sheet{number}.bin"/>'
         )
-    book += [_record(END_SHEET_LIST), _record(END_BOOK)]
+    book += [record(END_SHEET_LIST), record(END_BOOK)]
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{number}.bin" '
         'ContentType="application/vnd.ms-excel.worksheet"/>'
@@ -134,7 +148,8 @@ def xlsb_bytes(
         )
         for number, (name, rows) in enumerate(sheets.items(), start=1):
             links = hyperlinks.get(name, [])
-            archive.writestr(f"xl/worksheets/sheet{number}.bin", _sheet_part(rows, links))
+            part = _sheet_part(rows, links, (before_data or {}).get(name, ()))
+            archive.writestr(f"xl/worksheets/sheet{number}.bin", part)
             if links:
                 archive.writestr(
                     f"xl/worksheets/_rels/sheet{number}.bin.rels", _hyperlink_relationships(links)
