@@ -36,6 +36,7 @@ DAMAGED_ZIP_ERRORS = (
     isal_zlib.error,
     EOFError,
     NotImplementedError,
+    UnicodeDecodeError,  # a part's own header flags its name as UTF-8 and it is not
 )
 
 

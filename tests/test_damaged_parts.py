@@ -56,6 +56,10 @@ def _rewritten(package: bytes, damaged: str, damage) -> bytes:
                 data = data[: len(data) // 2] + b"<\x00>&;" + data[len(data) // 2 :]
             archive.writestr(info.filename, data)
     written = bytearray(output.getvalue())
+    if damage == "local-name":  # the name in the part's own header: not UTF-8, flagged as it
+        info = zipfile.ZipFile(io.BytesIO(bytes(written))).getinfo(damaged)
+        written[info.header_offset + 7] |= 0x08  # general purpose flag bit 11: UTF-8 names
+        written[info.header_offset + 30] = 0xF9
     if damage == "deflate":
         info = zipfile.ZipFile(io.BytesIO(bytes(written))).getinfo(damaged)
         start = info.header_offset + 30 + len(info.filename) + len(info.extra)
@@ -68,7 +72,7 @@ def _rewritten(package: bytes, damaged: str, damage) -> bytes:
 
 def _cases():
     for kind, build in BUILDERS.items():
-        for damage in ("deflate", "not-xml"):
+        for damage in ("deflate", "not-xml", "local-name"):
             yield pytest.param(kind, build, damage, id=f"{kind}-{damage}")
 
 

@@ -175,3 +175,61 @@ def test_a_damaged_content_part_is_a_damaged_file(tmp_path):
     path.write_bytes(bytes(content))
     with pytest.raises(UnreadableFileError):
         read_table(path)
+
+
+def _with_content(package: bytes, change) -> bytes:
+    """The .ods with its content.xml changed by change(bytes) -> bytes."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            archive.writestr(info, change(data) if info.filename == "content.xml" else data)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml.replace(b"</table:table>", b""),  # cut short: the table never ends
+        lambda xml: xml.replace(b"</table:table>", b"<!-- </table:table> -->"),  # in a comment
+        lambda xml: xml.replace(b"</table:table>", b"<![CDATA[</table:table>]]>"),
+    ],
+    ids=["no-end", "end-in-a-comment", "end-in-cdata"],
+)
+def test_a_table_that_never_ends_is_refused_not_a_hang(tmp_path, change):
+    """calamine reads a table's events until its end tag and loops for ever at the end of the
+    file when there is none (fuzzing found it: a worker's thread gone for good)."""
+    path = tmp_path / "endless.ods"
+    path.write_bytes(_with_content(raw_ods({"Places": HEADER + LINK}), change))
+    done = convert_in_child(path, tmp_path / "out.csv")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "The sheet 'Places' does not end" in done.stderr
+
+
+def test_comments_elsewhere_are_read_as_before(tmp_path):
+    path = tmp_path / "commented.ods"
+    path.write_bytes(
+        _with_content(
+            raw_ods({"Places": HEADER + "<!-- a note -->" + LINK}),
+            lambda xml: xml.replace(b"<office:body>", b"<!-- made by hand --><office:body>"),
+        )
+    )
+    assert read_table(path).rows[0][0] == "geo:1.5,2.5"
+
+
+def test_cells_inside_a_comment_do_not_count_toward_what_a_sheet_may_reach(tmp_path):
+    """calamine reads no cell inside a comment, so none may raise the allowance (the grid may
+    hold 8 cells for each one written): 5,000,000 cells from one, with 700,000 commented out."""
+    far = (
+        '<table:table-row table:number-rows-repeated="50000"><table:table-cell '
+        'table:number-columns-repeated="100" office:value-type="float" office:value="1"/>'
+        "</table:table-row>"
+    )
+    commented = (
+        "<!--" + '<table:table-cell office:value-type="float" office:value="1"/>' * 700_000 + "-->"
+    )
+    path = tmp_path / "padded.ods"
+    path.write_bytes(raw_ods({"Places": HEADER + commented + far}))
+    with pytest.raises(UnreadableFileError, match="reaches as far as cell CV50001"):
+        read_table(path)
