@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
 import subprocess
 import sys
 import zipfile
@@ -324,6 +325,45 @@ def repeated_cells_ods() -> bytes:
     )
 
 
+def rewrite_part(package: bytes, name: str, change) -> bytes:
+    """The package with one part's bytes changed by change(bytes) -> bytes."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            archive.writestr(info, change(data) if info.filename == name else data)
+    return output.getvalue()
+
+
+def endless_ods() -> bytes:
+    """An .ods whose table never ends: calamine looped for ever at the end of the file."""
+    package = raw_ods(
+        {"Places": f"<table:table-row>{ODS_CELL.format('Map link')}</table:table-row>"}
+    )
+    return rewrite_part(package, "content.xml", lambda xml: xml.replace(b"</table:table>", b""))
+
+
+def stale_cell_xlsb() -> bytes:
+    """An .xlsb cell record of no bytes after a record holding a far column: calamine read the
+    column from its reused buffer and asked for 256 GB."""
+    from tests.xlsb_files import Raw, xlsb_bytes
+
+    far_column = Raw(0x3D, struct.pack("<II", 4_000_000_000, 0))  # a type calamine passes over
+    cells = {(0, 0): "Map link", (1, 0): "geo:1.5,2.5", (1, 1): far_column, (1, 2): Raw(0x04)}
+    return xlsb_bytes({"Places": cells})
+
+
+def lenient_index_xlsx() -> bytes:
+    """A far-reaching sheet behind a workbook.xml.rels whose declaration is misquoted: calamine
+    reads it anyway; the check that could not once let the sheet through (549 GB)."""
+    return rewrite_part(
+        far_corner_xlsx(),
+        "xl/_rels/workbook.xml.rels",
+        lambda xml: xml.replace(b'version="1.0"', b'version="1.0', 1),
+    )
+
+
 def corpus() -> list[tuple[str, bytes, set[str]]]:
     """(file name, content, accepted error codes) for each hostile upload."""
     good = valid_xlsx([["Name", "Link"], ["A", "40.7, -74.0"], ["B", "geo:1.5,2.5"]])
@@ -398,6 +438,10 @@ def corpus() -> list[tuple[str, bytes, set[str]]]:
         ("far-corner.xlsb", far_corner_xlsb(), {"unreadable_file"}),
         ("spaces.ods", spaces_ods(), {"unreadable_file"}),
         ("padded-bomb.xlsx", padded_whitespace_bomb(), {"unreadable_file"}),
+        # found by fuzzing: an endless loop in calamine, and two ways past the checks above
+        ("endless.ods", endless_ods(), {"unreadable_file"}),
+        ("stale-cell.xlsb", stale_cell_xlsb(), {"unreadable_file"}),
+        ("lenient-index.xlsx", lenient_index_xlsx(), {"unreadable_file"}),
         (
             "wide.csv",
             (

@@ -20,6 +20,7 @@ from tests.hostile_files import (
     far_corner_xlsb,
     far_corner_xlsx,
     repeated_cells_ods,
+    rewrite_part,
 )
 from tests.xlsb_files import xlsb_bytes
 
@@ -46,16 +47,12 @@ BUILDERS = {"xlsx": _xlsx, "xlsb": _xlsb, "ods": _ods}
 
 
 def _rewritten(package: bytes, damaged: str, damage) -> bytes:
-    """The package with one part's stored bytes or text changed by damage."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == damaged and damage == "not-xml":
-                data = data[: len(data) // 2] + b"<\x00>&;" + data[len(data) // 2 :]
-            archive.writestr(info.filename, data)
-    written = bytearray(output.getvalue())
+    """The package with one part's text or stored bytes damaged."""
+    if damage == "not-xml":
+        return rewrite_part(
+            package, damaged, lambda xml: xml[: len(xml) // 2] + b"<\x00>&;" + xml[len(xml) // 2 :]
+        )
+    written = bytearray(rewrite_part(package, damaged, lambda xml: xml))  # deflated afresh
     if damage == "local-name":  # the name in the part's own header: not UTF-8, flagged as it
         info = zipfile.ZipFile(io.BytesIO(bytes(written))).getinfo(damaged)
         written[info.header_offset + 7] |= 0x08  # general purpose flag bit 11: UTF-8 names
@@ -96,21 +93,12 @@ def test_each_damaged_part_is_an_error_or_a_file_never_a_crash(tmp_path, kind, b
     assert crashes == {}
 
 
+def _misquoted_declaration(xml: bytes) -> bytes:
+    """calamine's XML reader lets this pass; a strict parser does not."""
+    return xml.replace(b'version="1.0"', b'version="1.0', 1)
+
+
 FAR_REACHING = {"xlsx": far_corner_xlsx, "xlsb": far_corner_xlsb, "ods": repeated_cells_ods}
-
-
-def _declaration_damaged(package: bytes, damaged: str) -> bytes:
-    """The package with one part's XML declaration misquoted: calamine's XML reader lets it
-    pass, a strict parser does not."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == damaged:
-                data = data.replace(b'version="1.0"', b'version="1.0', 1)
-            archive.writestr(info.filename, data)
-    return output.getvalue()
 
 
 @pytest.mark.parametrize("kind", sorted(FAR_REACHING))
@@ -126,7 +114,7 @@ def test_a_far_reaching_sheet_is_refused_whatever_index_part_is_damaged(tmp_path
     outcomes = {}
     for name in names:
         path = tmp_path / f"far.{kind}"
-        path.write_bytes(_declaration_damaged(package, name))
+        path.write_bytes(rewrite_part(package, name, _misquoted_declaration))
         done = convert_in_child(path, tmp_path / "out.csv")
         outcomes[name] = (done.returncode, done.stderr)
     crashes = {

@@ -14,7 +14,13 @@ from map_converter.errors import UnreadableFileError
 from map_converter.ods_extent import ods_extents
 from map_converter.sheet_extent import SheetExtent
 from map_converter.tables import read_table
-from tests.hostile_files import ODS_CELL, convert_in_child, raw_ods, repeated_cells_ods
+from tests.hostile_files import (
+    ODS_CELL,
+    convert_in_child,
+    raw_ods,
+    repeated_cells_ods,
+    rewrite_part,
+)
 
 HEADER = f"<table:table-row>{ODS_CELL.format('Map link')}</table:table-row>"
 LINK = f"<table:table-row>{ODS_CELL.format('geo:1.5,2.5')}</table:table-row>"
@@ -177,17 +183,6 @@ def test_a_damaged_content_part_is_a_damaged_file(tmp_path):
         read_table(path)
 
 
-def _with_content(package: bytes, change) -> bytes:
-    """The .ods with its content.xml changed by change(bytes) -> bytes."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            archive.writestr(info, change(data) if info.filename == "content.xml" else data)
-    return output.getvalue()
-
-
 @pytest.mark.parametrize(
     "change",
     [
@@ -201,7 +196,7 @@ def test_a_table_that_never_ends_is_refused_not_a_hang(tmp_path, change):
     """calamine reads a table's events until its end tag and loops for ever at the end of the
     file when there is none (fuzzing found it: a worker's thread gone for good)."""
     path = tmp_path / "endless.ods"
-    path.write_bytes(_with_content(raw_ods({"Places": HEADER + LINK}), change))
+    path.write_bytes(rewrite_part(raw_ods({"Places": HEADER + LINK}), "content.xml", change))
     done = convert_in_child(path, tmp_path / "out.csv")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "The sheet 'Places' does not end" in done.stderr
@@ -210,8 +205,9 @@ def test_a_table_that_never_ends_is_refused_not_a_hang(tmp_path, change):
 def test_comments_elsewhere_are_read_as_before(tmp_path):
     path = tmp_path / "commented.ods"
     path.write_bytes(
-        _with_content(
+        rewrite_part(
             raw_ods({"Places": HEADER + "<!-- a note -->" + LINK}),
+            "content.xml",
             lambda xml: xml.replace(b"<office:body>", b"<!-- made by hand --><office:body>"),
         )
     )
