@@ -33,10 +33,11 @@ _NON_ASCII_WORD_RE = re.compile(
 
 
 def decode_text(raw: bytes) -> str:
+    """The text; bytes a BOM's UTF-16/32 cannot decode (a file cut short) become U+FFFD."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return raw.decode("utf-32")
+        return raw.decode("utf-32", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

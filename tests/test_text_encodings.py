@@ -115,3 +115,18 @@ def test_utf8_and_boms_are_read_as_before():
     assert decode_text(text.encode("utf-8")) == text
     assert decode_text(text.encode("utf-8-sig")) == text
     assert decode_text(text.encode("utf-16")) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("Name,Link\nA,geo:1.5,2.5\n".encode("utf-16") + b"\x00", "A,geo:1.5,2.5"),  # cut short
+        (b"\xff\xfe\x00\x00" + "Name\n".encode("utf-32-le") + b"\xff\xff\xff\x7f", "Name"),
+    ],
+    ids=["utf-16-odd-length", "utf-32-past-unicode"],
+)
+def test_a_damaged_utf16_or_utf32_file_is_read_with_its_broken_bytes_marked(raw, kept):
+    """A BOM that says UTF-16/32 over bytes that are not (fuzzing: a 500 from the decoder)."""
+    text = decode_text(raw)
+    assert kept in text
+    assert "\ufffd" in text
