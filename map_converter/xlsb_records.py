@@ -140,30 +140,32 @@ def xlsb_extent(path: Path, sheet_name: str) -> SheetExtent:
                 inflate_with_isal(stream, archive.getinfo(part))
                 row, unpack_from = 0, _UINT32.unpack_from
                 stage, skip_until = _BEFORE_DIMENSION, None
-                held, held_length = b"", 0  # calamine's buffer: its first 4 bytes, its length
+                # calamine's buffer: its first bytes are held[at:at + 4] (no copy of a record
+                # of four bytes or more), and it is held_length long
+                held, at, held_length = b"", 0, 0
                 for kind, buffer, start, size in _records(stream):
                     if size >= 4:
-                        held = buffer[start : start + 4]
-                    elif held_length < size:
-                        held = buffer[start : start + size]
+                        held, at = buffer, start
                     else:
-                        held = buffer[start : start + size] + held[size:4]
-                    held_length = max(held_length, size)
+                        first = held[at : at + min(held_length, 4)]
+                        held, at = buffer[start : start + size] + first[size:], 0
+                    if size > held_length:
+                        held_length = size
                     if stage == _IN_DATA:
                         if kind in WRITTEN_CELLS:
                             cells += 1
                             if kind in VALUE_CELLS:
-                                if len(held) < 4:
+                                if held_length < 4:
                                     break  # calamine stops: it cannot read a column
                                 if row >= last_row:
                                     last_row = row + 1
-                                column = unpack_from(held)[0]
+                                column = unpack_from(held, at)[0]
                                 if column >= last_column:
                                     last_column = column + 1
                         elif kind == ROW_HEADER:
-                            if len(held) < 4:
+                            if held_length < 4:
                                 break
-                            (row,) = unpack_from(held)
+                            (row,) = unpack_from(held, at)
                             if row > LAST_ROW_INDEX:
                                 break
                         elif kind == END_SHEET_DATA:
