@@ -374,6 +374,9 @@ def detect_link_column(table: Table, requested: str | None = None, *, pairs: boo
     header_matches = [
         column for column, name in enumerate(table.header) if normalise_header(name) in LINK_HEADERS
     ]
+    pair = table.coordinate_pair if pairs else None
+    if pair is not None and not best_score:  # no cell reads as a link: not even one named so
+        return pair[0]
     for column in header_matches:
         if scores[column] >= best_score * 0.5:
             return column
@@ -381,8 +384,8 @@ def detect_link_column(table: Table, requested: str | None = None, *, pairs: boo
         return scores.index(best_score)
     if header_matches:
         return header_matches[0]
-    if pairs and table.coordinate_pair is not None:
-        return table.coordinate_pair[0]
+    if pair is not None:
+        return pair[0]
     raise NoLinkColumnError(
         "No column holds map links or coordinates. Name the column (for example 'Map link') "
         "or choose it explicitly."

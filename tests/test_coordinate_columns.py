@@ -118,3 +118,12 @@ def test_every_output_shows_the_users_columns_and_no_link_behind_a_label(tmp_pat
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
     assert [cell.hyperlink for cell in sheet[2]] == [None] * 5
     assert [cell.value for cell in sheet[2]][:3] == ["A", 48.8584, 2.2945]
+
+
+def test_a_column_named_like_links_but_holding_none_gives_way_to_the_pair(tmp_path):
+    rows = [["Name", "Location", "Latitude", "Longitude"], ["A", "Paris", 48.8584, 2.2945]]
+    table = read_table(write_xlsx(tmp_path / "crm.xlsx", rows))
+    assert table.header[detect_link_column(table)] == "Latitude"
+    rows = [["Location", "Latitude", "Longitude"], ["Paris", None, None]]  # no pair to read
+    table = read_table(write_xlsx(tmp_path / "names.xlsx", rows))
+    assert table.header[detect_link_column(table)] == "Location"
