@@ -91,8 +91,7 @@ def convert_table(
     results: list[RowResult | None] = [None] * table.row_count
     pending: dict[str, list[int]] = {}  # short link -> data indexes waiting for it
     link_text, add, row_numbers = table.link_text, reporter.add, table.row_numbers  # hot loop
-    pair = table.coordinate_pair
-    reads_pair = pair is not None and link_column in pair
+    reads_pair = table.reads_pair(link_column)
     for index in range(table.row_count):
         row_number = row_numbers[index]
         if known and row_number in known:  # a retry: rows that were ok are not touched

@@ -56,8 +56,7 @@ class Conversion:
     @property
     def reads_coordinate_pair(self) -> bool:
         """Whether the points were read from a latitude and a longitude column, not links."""
-        pair = self.table.coordinate_pair
-        return pair is not None and self.link_column in pair
+        return self.table.reads_pair(self.link_column)
 
     @property
     def counts(self) -> dict[str, int]:

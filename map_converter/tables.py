@@ -95,18 +95,23 @@ class Table:
             return None
         filled = numbers = 0
         for row in self.rows[:COLUMN_SAMPLE_ROWS]:
-            lat, lng = _cell(row, lat_column), _cell(row, lng_column)
-            filled += bool(cell_text(lat).strip() or cell_text(lng).strip())
-            numbers += _is_number(lat) and _is_number(lng)
+            lat, lng = _pair_part(_cell(row, lat_column)), _pair_part(_cell(row, lng_column))
+            filled += bool(lat[0] or lng[0])
+            numbers += lat[1] and lng[1]
         return (lat_column, lng_column) if numbers and numbers * 2 >= filled else None
+
+    def reads_pair(self, column: int) -> bool:
+        """Whether points read from this column come from the latitude and longitude pair."""
+        pair = self.coordinate_pair
+        return pair is not None and column in pair
 
     def link_text(self, data_index: int, column: int) -> str:
         """The text a point is read from: the cell's link (its hyperlink target when the visible
         text is only a label), or both cells of a latitude and longitude pair."""
-        pair = self.coordinate_pair
-        if pair is not None and column in pair:
+        if self.reads_pair(column):
+            pair = self.coordinate_pair
             row = self.rows[data_index]
-            lat, lng = _pair_part(_cell(row, pair[0])), _pair_part(_cell(row, pair[1]))
+            lat, lng = _pair_part(_cell(row, pair[0]))[0], _pair_part(_cell(row, pair[1]))[0]
             return f"{lat}, {lng}" if lat and lng else lat or lng
         return self.cell_link_text(data_index, column)
 
@@ -146,27 +151,22 @@ def _cell(row: list, column: int) -> object:
     return row[column] if column < len(row) else None
 
 
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return math.isfinite(value)
-    try:
-        return math.isfinite(float(cell_text(value).strip().replace(",", ".")))
-    except ValueError:
-        return False
-
-
 _ONE_DECIMAL_COMMA_RE = re.compile(r"[-+]?\d+,\d+")
 
 
-def _pair_part(value: object) -> str:
-    """One cell of a latitude/longitude pair as text: a number in full ('48.0', never '48'), a
-    decimal comma read as the decimal mark (the cell holds one number), anything else as typed."""
+def _pair_part(value: object) -> tuple[str, bool]:
+    """One cell of a latitude/longitude pair: its text (a number in full, '48.0' never '48'; a
+    decimal comma as the decimal mark, the cell holding one number; else as typed), and whether
+    it is a number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return repr(float(value)) if math.isfinite(value) else ""
+        return (repr(float(value)), True) if math.isfinite(value) else ("", False)
     text = cell_text(value).strip()
-    return text.replace(",", ".") if _ONE_DECIMAL_COMMA_RE.fullmatch(text) else text
+    if _ONE_DECIMAL_COMMA_RE.fullmatch(text):
+        text = text.replace(",", ".")
+    try:
+        return text, math.isfinite(float(text))
+    except ValueError:
+        return text, False
 
 
 def cell_text(value: object) -> str:

@@ -52,9 +52,8 @@ def describe_sheet(table, link_column: int | None) -> dict:
 def _column_message(table, link_column: int | None) -> str | None:
     if link_column is None:
         return NO_LINK_COLUMN_MESSAGE
-    pair = table.coordinate_pair
-    if pair is not None and link_column in pair:
-        lat, lng = table.header[pair[0]], table.header[pair[1]]
+    if table.reads_pair(link_column):
+        lat, lng = (table.header[column] for column in table.coordinate_pair)
         return f"Each row's point is read from two columns, {lat!r} and {lng!r}."
     return None
 
