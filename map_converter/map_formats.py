@@ -34,10 +34,9 @@ def _properties(
         properties[title] = value if value != "" else None
     properties["method"] = result.method
     properties["note"] = result.note
-    shown = row[conversion.link_column] if conversion.link_column < len(row) else ""
-    behind_a_label = result.link and result.link != cell_text(shown).strip()
-    if behind_a_label and not conversion.reads_coordinate_pair:
-        properties["Map link URL"] = result.link  # the hyperlink behind a label
+    link = conversion.link_behind_label(index)
+    if link:
+        properties["Map link URL"] = link
     return properties
 
 

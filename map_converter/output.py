@@ -260,14 +260,7 @@ def _write_new_xlsx(conversion: Conversion, layout: OutputLayout, path: Path) ->
 def link_urls(conversion: Conversion) -> list[str | None] | None:
     """Per row, the link behind a cell that only shows a label ("Open map" with a hyperlink);
     None when no row has one. Files without hyperlinks (CSV) keep their shape."""
-    column = conversion.link_column
-    if conversion.reads_coordinate_pair:
-        return None  # each row's text is its two cells joined, behind no label
-    urls: list[str | None] = []
-    for index, result in enumerate(conversion.results):
-        row = conversion.table.rows[index]
-        shown = cell_text(row[column]).strip() if column < len(row) else ""
-        urls.append(result.link if result.link and result.link != shown else None)
+    urls = [conversion.link_behind_label(index) for index in range(len(conversion.results))]
     return urls if any(urls) else None
 
 

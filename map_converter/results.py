@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .tables import Table
+from .tables import Table, cell_text
 
 
 class RowStatus(enum.StrEnum):
@@ -57,6 +57,17 @@ class Conversion:
     def reads_coordinate_pair(self) -> bool:
         """Whether the points were read from a latitude and a longitude column, not links."""
         return self.table.reads_pair(self.link_column)
+
+    def link_behind_label(self, index: int) -> str | None:
+        """The link row `index` was read from when its cell shows something else (a label over
+        a hyperlink, "Open map"); None when the cell shows the link itself, or when the points
+        come from a latitude and longitude pair (each row's text is its two cells joined)."""
+        link = self.results[index].link
+        if not link or self.reads_coordinate_pair:
+            return None
+        row, column = self.table.rows[index], self.link_column
+        shown = cell_text(row[column]).strip() if column < len(row) else ""
+        return link if link != shown else None
 
     @property
     def counts(self) -> dict[str, int]:
