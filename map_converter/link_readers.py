@@ -65,6 +65,16 @@ def param(rest: str, name: str) -> str | None:
     return unquote_plus(value) if ("%" in value or "+" in value) else value
 
 
+def path_after(rest: str, marker: str, *, decoded: bool = False) -> list[str] | None:
+    """The segments of the link's path after marker ('/dir/'), its query and fragment left out
+    (decoded: the path percent-decoded first); None when the path does not hold the marker,
+    which may stand in the query or the fragment instead."""
+    path = rest.split("?", 1)[0].split("#", 1)[0]
+    if decoded:
+        path = unquote(path)
+    return path.split(marker, 1)[1].split("/") if marker in path else None
+
+
 def raw_param(rest: str, name: str) -> str | None:
     """Like param, but '+' stays '+' (plus codes, 'lat+lng' values)."""
     pattern = _PARAM_PATTERNS.get(name)

@@ -49,6 +49,7 @@ from .link_readers import (
     match_hit,
     numbers_hit,
     param,
+    path_after,
     pattern,
     query_param,
     same_place,
@@ -166,9 +167,8 @@ def _route_stops(tree: list) -> list:
 
 def _google_directions(rest: str) -> Found:
     """The destination of a /dir/ link: its last stop, written in the path or in data= (lng first)."""
-    path = rest.split("?", 1)[0].split("#", 1)[0]
     stops = []
-    segments = path.split("/dir/", 1)[1].split("/") if "/dir/" in path else []  # or in the query
+    segments = path_after(rest, "/dir/") or []
     for index, segment in enumerate(segments):
         if segment.startswith(("@", "data=", "am=")):
             break
@@ -646,10 +646,8 @@ _HERE_WAYPOINT_RE = re.compile(r"(?:^|[:/])e-(?P<payload>[A-Za-z0-9+_=-]+)")
 
 def _here_directions(rest: str) -> Found:
     """/directions/<mode>/<start>/<name>:e-<base64 JSON>: the last waypoint is the destination."""
-    path = unquote(rest.split("?", 1)[0].split("#", 1)[0])
-    if "/directions/" not in path:  # the marker only in the query or the fragment
-        return None
-    waypoints = path.split("/directions/", 1)[1].split("/")[1:]
+    points = path_after(rest, "/directions/", decoded=True)
+    waypoints = points[1:] if points else []
     if not waypoints or not waypoints[-1]:
         return None
     match = _HERE_WAYPOINT_RE.search(waypoints[-1])
@@ -1054,10 +1052,9 @@ def _naver_destination(rest: str) -> Found:
 
 def _naver_directions(rest: str) -> Found:
     """/directions/<start>/<goal>/<stops>/<mode>: the goal, 'x,y,name,id,type' ('-' when unset)."""
-    path = unquote(rest.split("?", 1)[0].split("#", 1)[0])
-    if "/directions/" not in path:
+    points = path_after(rest, "/directions/", decoded=True)
+    if points is None:
         return None
-    points = path.split("/directions/", 1)[1].split("/")
     goal = points[1].strip() if len(points) > 1 else ""
     if goal in ("", "-", "~"):
         return _NO_DESTINATION
@@ -1076,12 +1073,7 @@ NAVER = Provider(
         Reader("dlat=", _naver_destination),
         Reader("dname=", _naver_destination),
         Reader("/directions/", _naver_directions),
-        Reader(
-            "ex=",
-            lambda rest: numbers_hit(
-                param(rest, "ey"), param(rest, "ex"), "directions-destination"
-            ),
-        ),
+        lat_lng_params("ey", "ex", "directions-destination"),  # route.nhn: x is the longitude
         Reader("lat=", _naver_lat_lng),
         Reader("c=", _naver_view),
         Reader(
