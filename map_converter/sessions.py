@@ -180,7 +180,7 @@ class SessionService:
                 columns = ", ".join(manifest["columns"])
                 raise NoLinkColumnError(f"There is no column named {column!r}. Columns: {columns}.")
             if column is None and manifest["link_column"] is None:
-                raise NoLinkColumnError(manifest.get("message") or NO_LINK_COLUMN_MESSAGE)
+                raise NoLinkColumnError(NO_LINK_COLUMN_MESSAGE)
 
         def new_status(generation: int) -> JobStatus:
             return JobStatus(

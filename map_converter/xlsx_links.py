@@ -271,7 +271,7 @@ def read_xlsx_links(
                     if len(links) >= MAX_SHEET_LINKS:
                         return links
                     links.setdefault((row_number, column), target)
-    except (KeyError, UnicodeDecodeError, *DAMAGED_ZIP_ERRORS):  # the links are only extra
+    except (KeyError, *DAMAGED_ZIP_ERRORS):  # the links are only extra (a bad name: damaged)
         return links
     return links
 
