@@ -90,8 +90,9 @@ def convert_table(
     reporter = _ProgressReporter(table.row_count, progress)
     results: list[RowResult | None] = [None] * table.row_count
     pending: dict[str, list[int]] = {}  # short link -> data indexes waiting for it
-    link_text, add, row_numbers = table.link_text, reporter.add, table.row_numbers  # hot loop
     reads_pair = table.reads_pair(link_column)
+    link_text = table.pair_text if reads_pair else table.cell_link_text  # chosen once: hot loop
+    add, row_numbers = reporter.add, table.row_numbers
     for index in range(table.row_count):
         row_number = row_numbers[index]
         if known and row_number in known:  # a retry: rows that were ok are not touched

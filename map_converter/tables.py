@@ -95,7 +95,7 @@ class Table:
             return None
         filled = numbers = 0
         for row in self.rows[:COLUMN_SAMPLE_ROWS]:
-            lat, lng = _pair_part(_cell(row, lat_column)), _pair_part(_cell(row, lng_column))
+            lat, lng = _pair_part(row, lat_column), _pair_part(row, lng_column)
             filled += bool(lat[0] or lng[0])
             numbers += lat[1] and lng[1]
         return (lat_column, lng_column) if numbers and numbers * 2 >= filled else None
@@ -106,17 +106,20 @@ class Table:
         return pair is not None and column in pair
 
     def link_text(self, data_index: int, column: int) -> str:
-        """The text a point is read from: the cell's link (its hyperlink target when the visible
-        text is only a label), or both cells of a latitude and longitude pair."""
-        if self.reads_pair(column):
-            pair = self.coordinate_pair
-            row = self.rows[data_index]
-            lat, lng = _pair_part(_cell(row, pair[0]))[0], _pair_part(_cell(row, pair[1]))[0]
-            return f"{lat}, {lng}" if lat and lng else lat or lng
-        return self.cell_link_text(data_index, column)
+        """The text a point is read from: pair_text or cell_link_text, as the column is."""
+        read = self.pair_text if self.reads_pair(column) else self.cell_link_text
+        return read(data_index, column)
+
+    def pair_text(self, data_index: int, column: int) -> str:
+        """The text a point is read from when `column` is one of the latitude and longitude pair
+        (see reads_pair): both its cells, as 'lat, lng' typed in one cell."""
+        row, (lat_column, lng_column) = self.rows[data_index], self.coordinate_pair
+        lat, lng = _pair_part(row, lat_column)[0], _pair_part(row, lng_column)[0]
+        return f"{lat}, {lng}" if lat and lng else lat or lng
 
     def cell_link_text(self, data_index: int, column: int) -> str:
-        """The link in a cell: its hyperlink target when the visible text is only a label."""
+        """The text a point is read from in any other column: the link in the cell, its
+        hyperlink target when the visible text is only a label."""
         row = self.rows[data_index]
         text = cell_text(row[column]) if column < len(row) else ""
         if self.csv_delimiter is not None and len(row) > self.named_columns:
@@ -147,17 +150,14 @@ class Table:
         return joined if _looks_like_map_link(joined) else text
 
 
-def _cell(row: list, column: int) -> object:
-    return row[column] if column < len(row) else None
-
-
 _ONE_DECIMAL_COMMA_RE = re.compile(r"[-+]?\d+,\d+")
 
 
-def _pair_part(value: object) -> tuple[str, bool]:
+def _pair_part(row: list, column: int) -> tuple[str, bool]:
     """One cell of a latitude/longitude pair: its text (a number in full, '48.0' never '48'; a
     decimal comma as the decimal mark, the cell holding one number; else as typed), and whether
     it is a number."""
+    value = row[column] if column < len(row) else None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (repr(float(value)), True) if math.isfinite(value) else ("", False)
     text = cell_text(value).strip()
